@@ -1,0 +1,10 @@
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect
+
+
+@login_required
+def home(request):
+    """Each role starts where its work is."""
+    if request.user.is_customer:
+        return redirect("customer-tickets")
+    return redirect("agent-queue")

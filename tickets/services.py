@@ -1,0 +1,239 @@
+"""Every change to a ticket goes through one of these functions.
+
+Each one runs in a transaction, locks the ticket row, applies the django-fsm
+transition, records the audit event in the same transaction and sends
+notifications only after commit. A transition that the current state does not
+allow (including one that lost a race) raises `TransitionRefused`; a caller
+whose role may not run it gets `PermissionDenied`.
+"""
+
+import logging
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django_fsm import ConcurrentTransition, TransitionNotAllowed, can_proceed
+
+from supportdesk.models import Role
+from tickets import routing
+from tickets.models import EventKind, Status, Ticket, TicketEvent, TicketMessage
+
+logger = logging.getLogger(__name__)
+
+
+class TransitionRefused(Exception):
+    """The ticket's current state does not allow this transition (HTTP 409)."""
+
+    def __init__(self, ticket: Ticket, transition: str, message: str = ""):
+        self.ticket = ticket
+        self.transition = transition
+        self.message = message or _("'%(transition)s' is not allowed while the ticket is %(status)s.") % {
+            "transition": transition,
+            "status": ticket.get_status_display().lower(),
+        }
+        super().__init__(self.message)
+
+
+# --- creating ------------------------------------------------------------------
+
+
+@transaction.atomic
+def ticket_create(*, customer, subject: str, description: str, category: str, priority: str = "normal", invoice=None) -> Ticket:
+    if invoice is not None and invoice.customer_id != customer.id:
+        raise ValidationError({"invoice": _("Choose one of your own invoices.")})
+    ticket = Ticket.objects.create(
+        customer=customer, subject=subject, description=description, category=category, priority=priority, invoice=invoice
+    )
+    _record(ticket, actor=customer, kind=EventKind.CREATED, to_status=Status.NEW)
+    _assign_automatically(ticket)
+    return ticket
+
+
+def _assign_automatically(ticket: Ticket) -> None:
+    team = routing.team_for_category(ticket.category)
+    if team is None:
+        logger.warning("No team owns category %s; %s waits unassigned", ticket.category, ticket.reference)
+        return
+    ticket.team = team
+    agent = routing.least_loaded_agent(team)
+    if agent is None:
+        ticket.save(update_fields=["team", "updated_at"])
+        logger.warning("Team %s has no active agent; %s waits unassigned", team, ticket.reference)
+        return
+    ticket.assign(agent=agent)
+    ticket.save()
+    _record(
+        ticket, actor=None, kind=EventKind.ASSIGNED, from_status=Status.NEW, to_status=Status.OPEN,
+        detail=_("Assigned automatically to %(agent)s, the agent of %(team)s with the fewest open tickets.")
+        % {"agent": agent, "team": team},
+        public=False,
+    )
+
+
+# --- transitions ---------------------------------------------------------------
+
+
+def ticket_assign(*, ticket: Ticket, agent, by) -> Ticket:
+    if agent.role != Role.AGENT or not agent.is_active:
+        raise ValidationError({"agent": _("Choose an active frontline agent.")})
+    if by is not None and by.role == Role.AGENT and agent.pk != by.pk:
+        raise PermissionDenied(_("An agent may only take a ticket for themselves."))
+    if by is not None and by.role == Role.MANAGER and agent.team_id is not None and agent.team.manager_id != by.pk:
+        raise ValidationError({"agent": _("Choose an agent of a team you lead.")})
+    return _transition(
+        ticket=ticket, name="assign", by=by, kind=EventKind.ASSIGNED, public=False,
+        detail=_("Assigned to %(agent)s.") % {"agent": agent}, agent=agent,
+    )
+
+
+def ticket_request_info(*, ticket: Ticket, body: str, by) -> Ticket:
+    _require_text(body, "body")
+    ticket = _transition(ticket=ticket, name="request_info", by=by, kind=EventKind.INFO_REQUESTED, detail=body)
+    return ticket
+
+
+def ticket_escalate(*, ticket: Ticket, reason: str, by) -> Ticket:
+    _require_text(reason, "reason")
+
+    def choose_owner(locked: Ticket) -> dict:
+        return {"owner": routing.escalation_owner(locked, level=locked.level + 1)}
+
+    return _transition(
+        ticket=ticket, name="escalate", by=by, kind=EventKind.ESCALATED, detail=reason, arguments_for=choose_owner
+    )
+
+
+def ticket_return_to_agent(*, ticket: Ticket, guidance: str, by) -> Ticket:
+    _require_text(guidance, "guidance")
+    return _transition(ticket=ticket, name="return_to_agent", by=by, kind=EventKind.RETURNED, detail=guidance, public=False)
+
+
+def ticket_resolve(*, ticket: Ticket, resolution: str, by) -> Ticket:
+    _require_text(resolution, "resolution")
+    return _transition(ticket=ticket, name="resolve", by=by, kind=EventKind.RESOLVED, detail=resolution, at=timezone.now())
+
+
+def ticket_reopen(*, ticket: Ticket, by, reason: str = "") -> Ticket:
+    return _transition(ticket=ticket, name="reopen", by=by, kind=EventKind.REOPENED, detail=reason)
+
+
+def ticket_close(*, ticket: Ticket, by) -> Ticket:
+    return _transition(ticket=ticket, name="close", by=by, kind=EventKind.CLOSED, at=timezone.now())
+
+
+def tickets_close_resolved(*, now=None) -> int:
+    """Close tickets resolved more than TICKETS_AUTO_CLOSE_DAYS ago, one short transaction each."""
+    now = now or timezone.now()
+    cutoff = now - timedelta(days=settings.TICKETS_AUTO_CLOSE_DAYS)
+    closed = 0
+    while _close_next_resolved(cutoff=cutoff, now=now):
+        closed += 1
+    return closed
+
+
+@transaction.atomic
+def _close_next_resolved(*, cutoff, now) -> bool:
+    ticket = (
+        Ticket.objects.filter(status=Status.RESOLVED, resolved_at__lte=cutoff)
+        .order_by("resolved_at", "id")
+        .select_for_update(skip_locked=True)
+        .first()
+    )
+    if ticket is None:
+        return False
+    ticket.close(at=now)
+    ticket.save()
+    days = settings.TICKETS_AUTO_CLOSE_DAYS
+    _record(
+        ticket, actor=None, kind=EventKind.CLOSED, from_status=Status.RESOLVED, to_status=Status.CLOSED,
+        detail=_("Closed automatically %(days)d days after it was resolved.") % {"days": days},
+    )
+    return True
+
+
+# --- messages ------------------------------------------------------------------
+
+
+@transaction.atomic
+def message_post(*, ticket: Ticket, author, body: str, internal: bool = False) -> TicketMessage:
+    """A public reply or an internal note, with what a reply implies for the ticket's state."""
+    _require_text(body, "body")
+    ticket = _lock(ticket)
+    is_customer = author.role == Role.CUSTOMER
+    if is_customer and (internal or ticket.customer_id != author.id):
+        raise PermissionDenied(_("Customers post public replies on their own tickets only."))
+    if ticket.status == Status.CLOSED:
+        raise TransitionRefused(ticket, "reply", _("This ticket is closed and takes no more replies; please open a new ticket."))
+
+    message = TicketMessage.objects.create(ticket=ticket, author=author, body=body, internal=internal)
+    _record(
+        ticket, actor=author, kind=EventKind.NOTE if internal else EventKind.REPLY, detail=body,
+        public=not internal, message=message,
+    )
+    if is_customer and ticket.status == Status.WAITING_ON_CUSTOMER:
+        _apply(ticket, "resume", by=author, kind=EventKind.RESUMED, detail=_("The customer answered."))
+    elif is_customer and ticket.status == Status.RESOLVED:
+        _apply(ticket, "reopen", by=author, kind=EventKind.REOPENED, detail=_("The customer replied after resolution."))
+    elif not is_customer and not internal and ticket.first_responded_at is None:
+        ticket.first_responded_at = message.created_at
+        ticket.save(update_fields=["first_responded_at", "updated_at"])
+    return message
+
+
+# --- the machinery ---------------------------------------------------------------
+
+
+@transaction.atomic
+def _transition(*, ticket: Ticket, name: str, by, kind: str, detail: str = "", public: bool = True, arguments_for=None, **arguments) -> Ticket:
+    locked = _lock(ticket)
+    if arguments_for is not None:
+        arguments.update(arguments_for(locked))
+    _apply(locked, name, by=by, kind=kind, detail=detail, public=public, **arguments)
+    return locked
+
+
+def _apply(ticket: Ticket, name: str, *, by, kind: str, detail: str = "", public: bool = True, **arguments) -> None:
+    method = getattr(ticket, name)
+    if by is not None and not _role_may(method, ticket, by):
+        raise PermissionDenied(_("Your role may not %(transition)s this ticket.") % {"transition": name.replace("_", " ")})
+    if not can_proceed(method):
+        raise TransitionRefused(ticket, name)
+    from_status = ticket.status
+    try:
+        method(**arguments)
+        ticket.save()
+    except (TransitionNotAllowed, ConcurrentTransition):
+        ticket.refresh_from_db()
+        raise TransitionRefused(ticket, name) from None
+    _record(ticket, actor=by, kind=kind, from_status=from_status, to_status=ticket.status, detail=detail, public=public)
+
+
+def _role_may(method, ticket: Ticket, user) -> bool:
+    """The transition's permission, whatever the current state (a wrong state is a 409, not a 403)."""
+    any_source = next(iter(method._django_fsm.transitions.values()))
+    return any_source.has_perm(ticket, user)
+
+
+def _lock(ticket: Ticket) -> Ticket:
+    """The ticket as it is now in the database, locked until the transaction ends."""
+    return Ticket.objects.select_for_update().select_related("team").get(pk=ticket.pk)
+
+
+def _record(ticket: Ticket, *, actor, kind: str, from_status: str = "", to_status: str = "", detail: str = "", public: bool = True, message=None) -> TicketEvent:
+    event = TicketEvent.objects.create(
+        ticket=ticket, at=timezone.now(), actor=actor, kind=kind, from_status=from_status,
+        to_status=to_status, detail=detail, public=public, message=message,
+    )
+    from tickets.tasks import notify_ticket_event  # tasks import services' callers, not the reverse at import time
+
+    transaction.on_commit(lambda: notify_ticket_event.delay(event.pk))
+    return event
+
+
+def _require_text(value: str, field: str) -> None:
+    if not (value or "").strip():
+        raise ValidationError({field: _("This field may not be blank.")})
+
