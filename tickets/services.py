@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django_fsm import ConcurrentTransition, TransitionNotAllowed, can_proceed
 
 from supportdesk.models import Role
-from tickets import routing
+from tickets import permissions, routing
 from tickets.models import EventKind, Status, Ticket, TicketEvent, TicketMessage
 
 logger = logging.getLogger(__name__)
@@ -77,15 +77,17 @@ def _assign_automatically(ticket: Ticket) -> None:
 
 
 def ticket_assign(*, ticket: Ticket, agent, by) -> Ticket:
-    if agent.role != Role.AGENT or not agent.is_active:
-        raise ValidationError({"agent": _("Choose an active frontline agent.")})
-    if by is not None and by.role == Role.AGENT and agent.pk != by.pk:
-        raise PermissionDenied(_("An agent may only take a ticket for themselves."))
-    if by is not None and by.role == Role.MANAGER and agent.team_id is not None and agent.team.manager_id != by.pk:
-        raise ValidationError({"agent": _("Choose an agent of a team you lead.")})
+    def check_agent(locked: Ticket) -> None:
+        if agent.role != Role.AGENT or not agent.is_active:
+            raise ValidationError({"agent": _("Choose an active frontline agent.")})
+        if by is not None and by.role == Role.AGENT and agent.pk != by.pk:
+            raise PermissionDenied(_("An agent may only take a ticket for themselves."))
+        if by is not None and by.role == Role.MANAGER and agent.team_id not in permissions.led_team_ids(by):
+            raise ValidationError({"agent": _("Choose an agent of a team you lead.")})
+
     return _transition(
         ticket=ticket, name="assign", by=by, kind=EventKind.ASSIGNED, public=False,
-        detail=_("Assigned to %(agent)s.") % {"agent": agent}, agent=agent,
+        detail=_("Assigned to %(agent)s.") % {"agent": agent}, check=check_agent, agent=agent,
     )
 
 
@@ -187,23 +189,31 @@ def message_post(*, ticket: Ticket, author, body: str, internal: bool = False) -
 
 
 @transaction.atomic
-def _transition(*, ticket: Ticket, name: str, by, kind: str, detail: str = "", public: bool = True, arguments_for=None, **arguments) -> Ticket:
+def _transition(*, ticket: Ticket, name: str, by, kind: str, detail: str = "", public: bool = True, check=None, arguments_for=None, **arguments) -> Ticket:
+    """Locks the ticket, checks role then state then the arguments, and applies the transition."""
     locked = _lock(ticket)
+    _check_may_run(locked, name, by=by)
+    if check is not None:
+        check(locked)
     if arguments_for is not None:
         arguments.update(arguments_for(locked))
     _apply(locked, name, by=by, kind=kind, detail=detail, public=public, **arguments)
     return locked
 
 
-def _apply(ticket: Ticket, name: str, *, by, kind: str, detail: str = "", public: bool = True, **arguments) -> None:
+def _check_may_run(ticket: Ticket, name: str, *, by) -> None:
     method = getattr(ticket, name)
     if by is not None and not _role_may(method, ticket, by):
         raise PermissionDenied(_("Your role may not %(transition)s this ticket.") % {"transition": name.replace("_", " ")})
     if not can_proceed(method):
         raise TransitionRefused(ticket, name)
+
+
+def _apply(ticket: Ticket, name: str, *, by, kind: str, detail: str = "", public: bool = True, **arguments) -> None:
+    _check_may_run(ticket, name, by=by)
     from_status = ticket.status
     try:
-        method(**arguments)
+        getattr(ticket, name)(**arguments)
         ticket.save()
     except (TransitionNotAllowed, ConcurrentTransition):
         ticket.refresh_from_db()
@@ -219,7 +229,7 @@ def _role_may(method, ticket: Ticket, user) -> bool:
 
 def _lock(ticket: Ticket) -> Ticket:
     """The ticket as it is now in the database, locked until the transaction ends."""
-    return Ticket.objects.select_for_update().select_related("team").get(pk=ticket.pk)
+    return Ticket.objects.select_for_update().get(pk=ticket.pk)
 
 
 def _record(ticket: Ticket, *, actor, kind: str, from_status: str = "", to_status: str = "", detail: str = "", public: bool = True, message=None) -> TicketEvent:
