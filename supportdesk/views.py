@@ -5,6 +5,6 @@ from django.shortcuts import redirect
 @login_required
 def home(request):
     """Each role starts where its work is."""
-    if request.user.is_customer:
-        return redirect("customer-tickets")
-    return redirect("agent-queue")
+    if request.user.is_support_staff:
+        return redirect("agent-queue")
+    return redirect("customer-tickets")

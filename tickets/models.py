@@ -46,6 +46,19 @@ ACTIVE_STATUSES = (Status.NEW, Status.OPEN, Status.WAITING_ON_CUSTOMER, Status.E
 PUBLIC_TRANSITIONS = ("assign", "request_info", "escalate", "return_to_agent", "resolve", "reopen", "close")
 
 
+TRANSITION_ACTIONS = {
+    "assign": _("assign the ticket"),
+    "request_info": _("ask the customer for information"),
+    "resume": _("resume the ticket"),
+    "escalate": _("escalate the ticket"),
+    "return_to_agent": _("return the ticket to the agent"),
+    "resolve": _("resolve the ticket"),
+    "reopen": _("reopen the ticket"),
+    "close": _("close the ticket"),
+    "reply": _("reply"),
+}
+
+
 def below_top_level(ticket) -> bool:
     return ticket.level < Level.HEAD
 
@@ -101,7 +114,7 @@ class Ticket(ConcurrentTransitionMixin, models.Model):
 
     # --- transitions: they change fields only; tickets.services does the rest ---
 
-    @transition(field=status, source=[Status.NEW, Status.OPEN], target=Status.OPEN, permission=permissions.is_staff_on)
+    @transition(field=status, source=[Status.NEW, Status.OPEN], target=Status.OPEN, permission=permissions.may_assign)
     def assign(self, *, agent):
         self.assignee = agent
         if agent.team_id:
@@ -122,7 +135,7 @@ class Ticket(ConcurrentTransitionMixin, models.Model):
         source=[Status.NEW, Status.OPEN, Status.ESCALATED],
         target=Status.ESCALATED,
         conditions=[below_top_level],
-        permission=permissions.is_staff_on,
+        permission=permissions.may_escalate,
     )
     def escalate(self, *, owner):
         self.level += 1
@@ -157,10 +170,7 @@ class Ticket(ConcurrentTransitionMixin, models.Model):
 
     def allowed_transitions_for(self, user) -> list[str]:
         names = {t.name for t in self.get_available_user_status_transitions(user)}
-        allowed = [name for name in PUBLIC_TRANSITIONS if name in names]
-        if "assign" in allowed and user.role == "agent" and (self.assignee_id == user.id or user.team_id is None):
-            allowed.remove("assign")  # an agent may only take a ticket for themselves
-        return allowed
+        return [name for name in PUBLIC_TRANSITIONS if name in names]
 
     @property
     def is_active(self) -> bool:

@@ -49,3 +49,17 @@ def is_owner_or_staff_on(ticket, user) -> bool:
 
 def is_owner_on(ticket, user) -> bool:
     return user.role == Role.CUSTOMER and ticket.customer_id == user.id
+
+
+def may_assign(ticket, user) -> bool:
+    """Managers and above assign anyone; an agent may only take an unassigned ticket of their team."""
+    if user.role == Role.AGENT:
+        return ticket.assignee_id is None and user.team_id is not None and can_view(user, ticket)
+    return is_staff_on(ticket, user)
+
+
+def may_escalate(ticket, user) -> bool:
+    """Agents hand a ticket to a manager; only a manager or above sends it further up."""
+    if ticket.level > 1:
+        return is_manager_or_above_on(ticket, user)
+    return is_staff_on(ticket, user)

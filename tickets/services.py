@@ -19,7 +19,7 @@ from django_fsm import ConcurrentTransition, TransitionNotAllowed, can_proceed
 
 from supportdesk.models import Role
 from tickets import permissions, routing
-from tickets.models import EventKind, Status, Ticket, TicketEvent, TicketMessage
+from tickets.models import TRANSITION_ACTIONS, EventKind, Status, Ticket, TicketEvent, TicketMessage
 
 logger = logging.getLogger(__name__)
 
@@ -30,8 +30,8 @@ class TransitionRefused(Exception):
     def __init__(self, ticket: Ticket, transition: str, message: str = ""):
         self.ticket = ticket
         self.transition = transition
-        self.message = message or _("'%(transition)s' is not allowed while the ticket is %(status)s.") % {
-            "transition": transition,
+        self.message = message or _("Cannot %(action)s: it is %(status)s.") % {
+            "action": TRANSITION_ACTIONS.get(transition, transition),
             "status": ticket.get_status_display().lower(),
         }
         super().__init__(self.message)
@@ -92,9 +92,18 @@ def ticket_assign(*, ticket: Ticket, agent, by) -> Ticket:
 
 
 def ticket_request_info(*, ticket: Ticket, body: str, by) -> Ticket:
+    """Asks the customer a question: a public message, and the ticket waits (its SLA clock pauses)."""
     _require_text(body, "body")
-    ticket = _transition(ticket=ticket, name="request_info", by=by, kind=EventKind.INFO_REQUESTED, detail=body)
-    return ticket
+
+    def post_the_question(locked: Ticket, event: TicketEvent) -> None:
+        message = TicketMessage.objects.create(ticket=locked, author=by, body=body)
+        event.message = message
+        event.save(update_fields=["message"])
+        _note_first_response(locked, message)
+
+    return _transition(
+        ticket=ticket, name="request_info", by=by, kind=EventKind.INFO_REQUESTED, detail=body, after=post_the_question
+    )
 
 
 def ticket_escalate(*, ticket: Ticket, reason: str, by) -> Ticket:
@@ -103,8 +112,11 @@ def ticket_escalate(*, ticket: Ticket, reason: str, by) -> Ticket:
     def choose_owner(locked: Ticket) -> dict:
         return {"owner": routing.escalation_owner(locked, level=locked.level + 1)}
 
+    # The reason is staff talk ("agent lacks invoice knowledge"); the customer
+    # sees who holds the ticket now through `held_by_phrase`.
     return _transition(
-        ticket=ticket, name="escalate", by=by, kind=EventKind.ESCALATED, detail=reason, arguments_for=choose_owner
+        ticket=ticket, name="escalate", by=by, kind=EventKind.ESCALATED, detail=reason, public=False,
+        arguments_for=choose_owner,
     )
 
 
@@ -179,17 +191,26 @@ def message_post(*, ticket: Ticket, author, body: str, internal: bool = False) -
         _apply(ticket, "resume", by=author, kind=EventKind.RESUMED, detail=_("The customer answered."))
     elif is_customer and ticket.status == Status.RESOLVED:
         _apply(ticket, "reopen", by=author, kind=EventKind.REOPENED, detail=_("The customer replied after resolution."))
-    elif not is_customer and not internal and ticket.first_responded_at is None:
+    elif not is_customer and not internal:
+        _note_first_response(ticket, message)
+    Ticket.objects.filter(pk=ticket.pk).update(updated_at=message.created_at)
+    return message
+
+
+def _note_first_response(ticket: Ticket, message: TicketMessage) -> None:
+    if ticket.first_responded_at is None:
         ticket.first_responded_at = message.created_at
         ticket.save(update_fields=["first_responded_at", "updated_at"])
-    return message
 
 
 # --- the machinery ---------------------------------------------------------------
 
 
 @transaction.atomic
-def _transition(*, ticket: Ticket, name: str, by, kind: str, detail: str = "", public: bool = True, check=None, arguments_for=None, **arguments) -> Ticket:
+def _transition(
+    *, ticket: Ticket, name: str, by, kind: str, detail: str = "", public: bool = True,
+    check=None, arguments_for=None, after=None, **arguments,
+) -> Ticket:
     """Locks the ticket, checks role then state then the arguments, and applies the transition."""
     locked = _lock(ticket)
     _check_may_run(locked, name, by=by)
@@ -197,19 +218,21 @@ def _transition(*, ticket: Ticket, name: str, by, kind: str, detail: str = "", p
         check(locked)
     if arguments_for is not None:
         arguments.update(arguments_for(locked))
-    _apply(locked, name, by=by, kind=kind, detail=detail, public=public, **arguments)
+    event = _apply(locked, name, by=by, kind=kind, detail=detail, public=public, **arguments)
+    if after is not None:
+        after(locked, event)
     return locked
 
 
 def _check_may_run(ticket: Ticket, name: str, *, by) -> None:
     method = getattr(ticket, name)
     if by is not None and not _role_may(method, ticket, by):
-        raise PermissionDenied(_("Your role may not %(transition)s this ticket.") % {"transition": name.replace("_", " ")})
+        raise PermissionDenied(_("You may not %(action)s on this ticket.") % {"action": TRANSITION_ACTIONS.get(name, name)})
     if not can_proceed(method):
         raise TransitionRefused(ticket, name)
 
 
-def _apply(ticket: Ticket, name: str, *, by, kind: str, detail: str = "", public: bool = True, **arguments) -> None:
+def _apply(ticket: Ticket, name: str, *, by, kind: str, detail: str = "", public: bool = True, **arguments) -> TicketEvent:
     _check_may_run(ticket, name, by=by)
     from_status = ticket.status
     try:
@@ -218,7 +241,7 @@ def _apply(ticket: Ticket, name: str, *, by, kind: str, detail: str = "", public
     except (TransitionNotAllowed, ConcurrentTransition):
         ticket.refresh_from_db()
         raise TransitionRefused(ticket, name) from None
-    _record(ticket, actor=by, kind=kind, from_status=from_status, to_status=ticket.status, detail=detail, public=public)
+    return _record(ticket, actor=by, kind=kind, from_status=from_status, to_status=ticket.status, detail=detail, public=public)
 
 
 def _role_may(method, ticket: Ticket, user) -> bool:

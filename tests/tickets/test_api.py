@@ -157,7 +157,7 @@ def test_a_transition_not_allowed_now_answers_409_with_the_state_and_what_is_all
 
     assert answer.status_code == 409
     assert answer.json() == {
-        "detail": "'resolve' is not allowed while the ticket is resolved.",
+        "detail": "Cannot resolve the ticket: it is resolved.",
         "status": "resolved",
         "allowed_transitions": ["reopen", "close"],
     }

@@ -22,7 +22,7 @@ def test_a_ticket_life_leaves_a_complete_audit_trail(alice, billing, agent01, ma
         (EventKind.INFO_REQUESTED, "agent01", Status.OPEN, Status.WAITING_ON_CUSTOMER, True),
         (EventKind.REPLY, "alice", "", "", True),
         (EventKind.RESUMED, "alice", Status.WAITING_ON_CUSTOMER, Status.OPEN, True),
-        (EventKind.ESCALATED, "agent01", Status.OPEN, Status.ESCALATED, True),
+        (EventKind.ESCALATED, "agent01", Status.OPEN, Status.ESCALATED, False),
         (EventKind.RETURNED, "maria", Status.ESCALATED, Status.OPEN, False),
         (EventKind.RESOLVED, "agent01", Status.OPEN, Status.RESOLVED, True),
         (EventKind.REOPENED, "alice", Status.RESOLVED, Status.OPEN, True),

@@ -71,17 +71,28 @@ def ticket_in(status, people, billing):
     )
 
 
+# Narrower rules in some states: an agent takes only an unassigned ticket, and
+# only a manager or above sends an escalated ticket further up.
+NOT_FOR_AGENTS_IN = {("assign", Status.OPEN), ("escalate", Status.ESCALATED)}
+
+
+def roles_for(name, state):
+    roles = TRANSITIONS[name][1]
+    return roles - {"team_agent"} if (name, state) in NOT_FOR_AGENTS_IN else roles
+
+
 ALLOWED = [
     (name, state, role)
-    for name, (sources, roles, _, _) in TRANSITIONS.items()
+    for name, (sources, _, _, _) in TRANSITIONS.items()
     for state in sorted(sources)
-    for role in sorted(roles)
+    for role in sorted(roles_for(name, state))
 ]
 FORBIDDEN_ROLES = [
-    (name, sorted(sources)[0], role)
-    for name, (sources, roles, _, _) in TRANSITIONS.items()
+    (name, state, role)
+    for name, (sources, _, _, _) in TRANSITIONS.items()
+    for state in sorted(sources)
     for role in ROLES
-    if role not in roles
+    if role not in roles_for(name, state)
 ]
 WRONG_STATES = [
     (name, state)
@@ -169,7 +180,7 @@ def test_returning_to_the_agent_puts_the_ticket_back_at_level_one_with_internal_
     assert (event.detail, event.public) == ("Offer a split invoice", False)
 
 
-def test_an_agent_may_take_a_ticket_but_not_hand_it_to_a_colleague(people, billing):
+def test_an_agent_may_take_an_unassigned_ticket_but_not_hand_it_to_a_colleague(people, billing):
     ticket = ticket_in(Status.NEW, people, billing)
 
     with pytest.raises(PermissionDenied):
@@ -177,6 +188,30 @@ def test_an_agent_may_take_a_ticket_but_not_hand_it_to_a_colleague(people, billi
 
     taken = services.ticket_assign(ticket=ticket, agent=people["team_agent"], by=people["team_agent"])
     assert taken.assignee == people["team_agent"]
+    with pytest.raises(PermissionDenied):  # a colleague's ticket is the manager's to move
+        services.ticket_assign(ticket=taken, agent=people["assigned_agent"], by=people["assigned_agent"])
+
+
+def test_an_agent_cannot_push_an_escalated_ticket_to_the_head_of_support(people, billing):
+    ticket = ticket_in(Status.ESCALATED, people, billing)
+
+    with pytest.raises(PermissionDenied):
+        services.ticket_escalate(ticket=ticket, reason="Faster please", by=people["assigned_agent"])
+
+    assert Ticket.objects.get(pk=ticket.pk).level == Level.MANAGER
+
+
+def test_asking_the_customer_posts_the_question_in_the_conversation(people, billing):
+    ticket = ticket_in(Status.OPEN, people, billing)
+
+    services.ticket_request_info(ticket=ticket, body="Which tax id should the invoice carry?", by=people["assigned_agent"])
+
+    question = ticket.messages.get()
+    assert (question.body, question.internal, question.author) == (
+        "Which tax id should the invoice carry?", False, people["assigned_agent"]
+    )
+    assert ticket.events.get(kind=EventKind.INFO_REQUESTED).message == question
+    assert Ticket.objects.get(pk=ticket.pk).first_responded_at == question.created_at
 
 
 @pytest.mark.parametrize("field_and_call", [
@@ -202,7 +237,7 @@ def test_allowed_transitions_list_what_each_role_may_run_now(people, billing):
 
     assert ticket.allowed_transitions_for(people["owner"]) == []
     assert ticket.allowed_transitions_for(people["assigned_agent"]) == ["request_info", "escalate", "resolve"]
-    assert ticket.allowed_transitions_for(people["team_agent"]) == ["assign", "request_info", "escalate", "resolve"]
+    assert ticket.allowed_transitions_for(people["team_agent"]) == ["request_info", "escalate", "resolve"]
     assert ticket.allowed_transitions_for(people["team_manager"]) == ["assign", "request_info", "escalate", "resolve"]
     assert ticket.allowed_transitions_for(people["other_agent"]) == []
 

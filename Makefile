@@ -1,0 +1,32 @@
+# The two commands of README.md: `make demo` and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.requirements-installed
+PYTEST_ARGS ?=
+
+.PHONY: demo test setup bench clean
+
+$(STAMP): requirements.txt
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	@touch $(STAMP)
+
+setup: $(STAMP)
+	$(BIN)/python manage.py migrate --noinput
+
+demo: setup
+	$(BIN)/python manage.py seed_demo
+	$(BIN)/python -m supportdesk.launcher
+
+test: setup
+	$(BIN)/python manage.py check
+	$(BIN)/python manage.py makemigrations --check --dry-run
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+bench: setup
+	@test -d tests/benchmarks || { echo "No benchmarks yet (tests/benchmarks/)."; exit 0; }
+	$(BIN)/pytest tests/benchmarks -s
+
+clean:
+	rm -rf $(VENV) var
