@@ -13,7 +13,7 @@ from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 DEMO_LOGINS = [
-    ("alice, bob", "customers"),
+    ("alice, bob", "customers (also carol, dmitri, emma, farid)"),
     ("agent01 ... agent20", "frontline agents of Billing"),
     ("tech01 ... tech05", "frontline agents of Technical"),
     ("maria", "manager of Billing (invoices, billing)"),
@@ -32,13 +32,19 @@ def processes(port: str) -> dict[str, list[str]]:
     }
 
 
+def broker_scheme() -> str:
+    url = os.environ.get("CELERY_BROKER_URL") or "filesystem://"
+    scheme = url.split("://", 1)[0]
+    return f"{scheme} (embedded, under var/broker/)" if scheme == "filesystem" else scheme
+
+
 def banner(port: str) -> str:
     lines = [
         "",
         "Supportdesk is running.",
         f"  Web:        http://127.0.0.1:{port}/",
         f"  API docs:   http://127.0.0.1:{port}/api/v1/docs/",
-        "  Worker:     Celery worker with beat (embedded filesystem broker)",
+        f"  Worker:     Celery worker with beat, broker {broker_scheme()}",
         "  Demo logins (password demo12345 for each):",
         *[f"    {who:<22} {what}" for who, what in DEMO_LOGINS],
         "  Press Ctrl-C to stop everything.",

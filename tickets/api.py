@@ -60,18 +60,14 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Cre
         ticket = selectors.ticket_get_visible(user=request.user, pk=ticket.pk)
         return Response(self.get_serializer(ticket).data, status=status.HTTP_201_CREATED)
 
-    def _run(self, request, input_serializer, service, **fixed):
+    def _run(self, request, input_serializer, service):
         ticket = self.get_object()
         payload = input_serializer(data=request.data)
         payload.is_valid(raise_exception=True)
-        service(ticket=ticket, by=request.user, **fixed, **payload.validated_data)
-        ticket = selectors.ticket_get_visible(user=request.user, pk=ticket.pk) if self._still_visible(ticket) else None
-        if ticket is None:
-            return Response(status=status.HTTP_204_NO_CONTENT)
-        return Response(self.get_serializer(ticket).data)
-
-    def _still_visible(self, ticket) -> bool:
-        return selectors.ticket_list_visible(user=self.request.user).filter(pk=ticket.pk).exists()
+        # The answer is the ticket as the transition left it, even when the
+        # caller no longer holds it afterwards (a manager returning it to an agent).
+        updated = service(ticket=ticket, by=request.user, **payload.validated_data)
+        return Response(self.get_serializer(updated).data)
 
     @transition_schema(AssignSerializer, "Assign to an agent (new or open -> open)")
     @action(detail=True, methods=["post"])

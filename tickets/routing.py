@@ -26,15 +26,23 @@ def least_loaded_agent(team: Team) -> User | None:
 
 
 def escalation_owner(ticket, *, level: int) -> User | None:
-    """Who holds the ticket at the given level: the team's manager, then the least-loaded head of support."""
-    if level == Level.MANAGER and ticket.team_id and ticket.team.manager_id:
-        manager = ticket.team.manager
-        if manager.is_active:
+    """Who holds the ticket at the given level.
+
+    Level 2 is the team's manager; a team without one falls back to the
+    least-loaded manager who declares the ticket's category as expertise, then
+    to any manager. Level 3 is the least-loaded head of support.
+    """
+    if level == Level.MANAGER:
+        manager = ticket.team.manager if ticket.team_id else None
+        if manager is not None and manager.is_active:
             return manager
-    role = Role.MANAGER if level == Level.MANAGER else Role.HEAD
-    return (
-        User.objects.filter(role=role, is_active=True)
-        .annotate(load=Count("escalated_tickets", filter=Q(escalated_tickets__status=Status.ESCALATED)))
-        .order_by("load", "id")
-        .first()
-    )
+        managers = list(_by_escalation_load(User.objects.filter(role=Role.MANAGER, is_active=True)))
+        experts = [m for m in managers if m.has_expertise(ticket.category)]
+        return (experts or managers or [None])[0]
+    return _by_escalation_load(User.objects.filter(role=Role.HEAD, is_active=True)).first()
+
+
+def _by_escalation_load(users):
+    return users.annotate(
+        load=Count("escalated_tickets", filter=Q(escalated_tickets__status=Status.ESCALATED))
+    ).order_by("load", "id")

@@ -227,7 +227,7 @@ def _transition(
 def _check_may_run(ticket: Ticket, name: str, *, by) -> None:
     method = getattr(ticket, name)
     if by is not None and not _role_may(method, ticket, by):
-        raise PermissionDenied(_("You may not %(action)s on this ticket.") % {"action": TRANSITION_ACTIONS.get(name, name)})
+        raise PermissionDenied(_("You may not %(action)s.") % {"action": TRANSITION_ACTIONS.get(name, name)})
     if not can_proceed(method):
         raise TransitionRefused(ticket, name)
 

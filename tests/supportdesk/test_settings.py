@@ -17,7 +17,9 @@ PRODUCTION = {
 
 
 def manage(*args, env):
-    clean = {k: v for k, v in os.environ.items() if k not in ("DJANGO_DEBUG", "SECRET_KEY", "ALLOWED_HOSTS")}
+    # The browser tests set DJANGO_ALLOW_ASYNC_UNSAFE in this process; a deployment never has it.
+    unset = ("DJANGO_DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "DJANGO_ALLOW_ASYNC_UNSAFE")
+    clean = {k: v for k, v in os.environ.items() if k not in unset}
     return subprocess.run(
         [sys.executable, "manage.py", *args], cwd=BASE_DIR, env={**clean, **env}, capture_output=True, text=True, timeout=120
     )
@@ -78,4 +80,4 @@ def test_the_embedded_default_needs_no_server():
         env=clean,
     )
 
-    assert result.stdout.splitlines()[-1].split() == ["sqlite", "filesystem://", "django.core.mail.backends.console.EmailBackend"], result.stderr
+    assert result.stdout.splitlines()[-1].split() == ["sqlite", "filesystem://localhost/", "django.core.mail.backends.console.EmailBackend"], result.stderr

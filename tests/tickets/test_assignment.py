@@ -51,3 +51,18 @@ def test_a_ticket_in_a_category_no_team_owns_stays_new(alice, billing, agent01):
     ticket = services.ticket_create(customer=alice, subject="Q", description="x", category="other")
 
     assert (ticket.status, ticket.team, ticket.assignee) == (Status.NEW, None, None)
+
+
+def test_a_team_without_a_manager_escalates_to_a_manager_who_knows_the_category(alice, billing, agent01, maria, tomas):
+    from tests.factories import ManagerFactory, TicketFactory
+
+    billing.manager = None
+    billing.save()
+    busy_expert = maria
+    TicketFactory(status=Status.ESCALATED, escalated_to=busy_expert, level=2, customer=alice)
+    free_expert = ManagerFactory(username="lena", expertise=["invoice"])
+    ticket = services.ticket_create(customer=alice, subject="Invoice stuck", description="x", category="invoice")
+
+    escalated = services.ticket_escalate(ticket=ticket, reason="Needs invoice knowledge", by=agent01)
+
+    assert escalated.escalated_to == free_expert  # tomas is idle too, but knows nothing of invoices
