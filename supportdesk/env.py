@@ -44,3 +44,29 @@ def env_list(name: str, default: list[str]) -> list[str]:
     if raw is None or raw.strip() == "":
         return list(default)
     return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+def env_float(name: str, default: float) -> float:
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        return float(raw)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name}={raw!r} is not a number.") from None
+
+
+def env_options(name: str) -> dict[str, str | float]:
+    """`key=value,key=value`; values that read as numbers become floats."""
+    options: dict[str, str | float] = {}
+    for item in (os.environ.get(name) or "").split(","):
+        if not item.strip():
+            continue
+        key, separator, value = item.partition("=")
+        if not separator or not key.strip():
+            raise ImproperlyConfigured(f"{name}: {item!r} is not key=value.")
+        try:
+            options[key.strip()] = float(value)
+        except ValueError:
+            options[key.strip()] = value.strip()
+    return options

@@ -28,7 +28,7 @@ def processes(port: str) -> dict[str, list[str]]:
     return {
         "web": [python, "manage.py", "runserver", f"127.0.0.1:{port}", "--noreload"],
         "worker": [python, "-m", "celery", "-A", "supportdesk", "worker", "--beat", "--loglevel=INFO",
-                   "--concurrency=2", "--without-mingle", "--without-gossip"],
+                   "--concurrency=2", "--without-mingle", "--without-gossip", "--queues", "celery,review,issuance"],
     }
 
 

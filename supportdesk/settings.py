@@ -12,7 +12,7 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from supportdesk.env import env_bool, env_int, env_list, env_str
+from supportdesk.env import env_bool, env_float, env_int, env_list, env_options, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("SUPPORTDESK_VAR_DIR", str(BASE_DIR / "var")))
@@ -214,11 +214,39 @@ CELERY_BEAT_SCHEDULE = {
         "task": "tickets.tasks.close_resolved_tickets",
         "schedule": env_int("TICKETS_AUTO_CLOSE_SWEEP_SECONDS", 300),
     },
+    "sweep-invoices": {
+        "task": "invoices.tasks.sweep_invoices",
+        "schedule": env_float("INVOICE_SWEEP_SECONDS", 5.0),
+    },
 }
+# Review work and issuance never share a queue, so nothing waits behind an
+# invoice under review; issuance runs on as many worker processes as you give it.
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+CELERY_TASK_ROUTES = {
+    "invoices.tasks.issue_invoice": {"queue": "issuance"},
+    "invoices.tasks.notify_reviewers": {"queue": "review"},
+}
+CELERY_WORKER_QUEUES = "celery,review,issuance"  # what `make demo` and the tests consume
 
 # --- Supportdesk rules --------------------------------------------------------
 TICKETS_AUTO_CLOSE_DAYS = env_int("TICKETS_AUTO_CLOSE_DAYS", 7)
 TEAM_RECOMMENDED_MAX_AGENTS = 20
+
+# E-invoices
+# Faults (`latency=0.2,failure_rate=0.3,hang_title=HANG`) switch to the fault-injecting gateway.
+INVOICE_GATEWAY_OPTIONS = env_options("INVOICE_GATEWAY_FAULTS")
+INVOICE_GATEWAY = env_str(
+    "INVOICE_GATEWAY",
+    "invoices.gateways.faulty.FaultInjectingGateway" if INVOICE_GATEWAY_OPTIONS else "invoices.gateways.local.LocalGateway",
+)
+INVOICE_REVIEW_TARGET_MINUTES = env_float("INVOICE_REVIEW_TARGET_MINUTES", 240.0)
+INVOICE_ISSUE_TARGET_MINUTES = env_float("INVOICE_ISSUE_TARGET_MINUTES", 10.0)
+INVOICE_ISSUE_MAX_RETRIES = env_int("INVOICE_ISSUE_MAX_RETRIES", 5)
+INVOICE_RETRY_BACKOFF_SECONDS = env_float("INVOICE_RETRY_BACKOFF_SECONDS", 2.0)
+# Far below Redis' visibility timeout: a retry never sits long enough to be redelivered.
+INVOICE_RETRY_BACKOFF_CAP_SECONDS = env_float("INVOICE_RETRY_BACKOFF_CAP_SECONDS", 60.0)
+INVOICE_ISSUE_LEASE_SECONDS = env_float("INVOICE_ISSUE_LEASE_SECONDS", 120.0)
+INVOICE_REDISPATCH_AFTER_SECONDS = env_float("INVOICE_REDISPATCH_AFTER_SECONDS", 60.0)
 
 # --- Production hardening -----------------------------------------------------
 if not DEBUG:

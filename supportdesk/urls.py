@@ -7,4 +7,5 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("supportdesk.web_urls")),
     path("", include("tickets.urls")),
+    path("", include("invoices.urls")),
 ]

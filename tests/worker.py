@@ -30,17 +30,28 @@ def test_database_url() -> str:
     raise RuntimeError(f"no worker support for {connection.vendor}")
 
 
-@contextmanager
-def celery_worker(log_path: Path, *extra_args: str):
-    """A worker process that consumes the test broker; stopped (warm shutdown) on exit."""
+def purge_broker() -> None:
+    """Leftovers of an earlier, interrupted run are not ours: empty every queue we consume."""
     from supportdesk.celery import app
 
-    app.control.purge()  # leftovers of an earlier, interrupted run are not ours
-    env = {**os.environ, "DATABASE_URL": test_database_url(), "CELERY_TASK_ALWAYS_EAGER": "0"}
+    with app.connection_for_write() as connection:
+        for queue in settings.CELERY_WORKER_QUEUES.split(","):
+            with connection.channel() as channel:
+                try:
+                    channel.queue_purge(queue)
+                except Exception:  # noqa: BLE001 - a queue that does not exist yet holds nothing
+                    pass
+
+
+@contextmanager
+def celery_worker(log_path: Path, *extra_args: str, env_overrides: dict | None = None):
+    """A worker process that consumes the test broker; stopped (warm shutdown) on exit."""
+    purge_broker()
+    env = {**os.environ, "DATABASE_URL": test_database_url(), "CELERY_TASK_ALWAYS_EAGER": "0", **(env_overrides or {})}
     command = [
         sys.executable, "-m", "celery", "-A", "supportdesk", "worker", "--loglevel=INFO",
         "--concurrency=2", "--without-mingle", "--without-gossip", "--hostname", f"test-{uuid.uuid4().hex[:8]}@%h",
-        *extra_args,
+        "--queues", settings.CELERY_WORKER_QUEUES, *extra_args,
     ]
     with open(log_path, "wb") as log:
         process = subprocess.Popen(command, cwd=BASE_DIR, env=env, stdout=log, stderr=subprocess.STDOUT)

@@ -1,32 +1,15 @@
-"""Who hears about a ticket event, and what they are told.
+"""Who hears about a ticket event, and what they are told."""
 
-Each notification is an in-app row and an email. The row is unique per
-recipient and event, so a redelivered task never notifies twice.
-"""
-
-from dataclasses import dataclass
-
-from django.conf import settings
-from django.core.mail import send_mail
-from django.db import transaction
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from supportdesk.models import Notification, Role
+from supportdesk.notifications import Delivery, deliver_once
 from tickets.models import EventKind, Status, TicketEvent
 
 # Events the customer hears about when staff (or the system) caused them.
 _CUSTOMER_KINDS = {EventKind.CREATED, EventKind.REPLY, EventKind.INFO_REQUESTED, EventKind.ESCALATED, EventKind.RESOLVED, EventKind.CLOSED}
 # Events the person holding the ticket hears about.
 _HOLDER_KINDS = {EventKind.REPLY, EventKind.NOTE, EventKind.RESUMED, EventKind.REOPENED, EventKind.ASSIGNED, EventKind.ESCALATED, EventKind.RETURNED}
-
-
-@dataclass(frozen=True)
-class Delivery:
-    recipient: object
-    subject: str
-    body: str
-    url: str
 
 
 def deliveries_for(event: TicketEvent) -> list[Delivery]:
@@ -69,30 +52,4 @@ def deliver_for_event(event_id: int) -> int:
     event = TicketEvent.objects.select_related("ticket__customer", "ticket__assignee", "ticket__escalated_to").filter(pk=event_id).first()
     if event is None:  # the transaction that wrote it was rolled back
         return 0
-    sent = 0
-    for delivery in deliveries_for(event):
-        if delivery.recipient.role == Role.CUSTOMER and not delivery.recipient.is_active:
-            continue
-        sent += _deliver_once(delivery, source_key=f"ticket-event:{event.pk}")
-    return sent
-
-
-@transaction.atomic
-def _deliver_once(delivery: Delivery, *, source_key: str) -> int:
-    notification, created = Notification.objects.get_or_create(
-        recipient=delivery.recipient,
-        source_key=source_key,
-        defaults={"subject": delivery.subject[:200], "body": delivery.body, "url": delivery.url},
-    )
-    if not created:
-        return 0
-    if delivery.recipient.email:
-        # Inside the transaction: if the mail server refuses, the row is rolled
-        # back and the task's retry tries again.
-        send_mail(
-            notification.subject,
-            f"{notification.body}\n\n{settings.SITE_URL}{notification.url}",
-            settings.DEFAULT_FROM_EMAIL,
-            [delivery.recipient.email],
-        )
-    return 1
+    return sum(deliver_once(delivery, source_key=f"ticket-event:{event.pk}") for delivery in deliveries_for(event))
