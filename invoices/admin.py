@@ -1,20 +1,74 @@
 """Invoices in the admin: their pipeline state is shown, never edited by hand."""
 
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
-from invoices.models import Invoice, InvoiceStatus
+from invoices import services
+from invoices.explanations import explain
+from invoices.models import Invoice, InvoiceEvent, InvoiceStatus
 
 # What the customer asked for: it decided whether the invoice needed review.
 AMOUNT_FIELDS = ("amount", "currency", "period_start", "period_end")
 # Fields the issuance pipeline owns: a hand edit would contradict what the gateway did.
-PIPELINE_FIELDS = ("status", "invoice_number", "issued_at", "created_at", "updated_at")
+PIPELINE_FIELDS = (
+    "status", "explanation", "stage_started_at", "stage_due", "stalled", "attempts", "last_error",
+    "reviewed_by", "reviewed_at", "rejection_reason", "invoice_number", "issued_at", "created_at", "updated_at",
+)
 # Until issuance starts, support may still correct the header and the tax ID.
 CORRECTABLE_STATUSES = (InvoiceStatus.REQUESTED, InvoiceStatus.PENDING_REVIEW, InvoiceStatus.QUEUED)
 
 
+class InvoiceEventInline(admin.TabularInline):
+    model = InvoiceEvent
+    fields = ("at", "actor", "kind", "from_status", "to_status", "detail")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    verbose_name_plural = _("pipeline timeline")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+def _run_on_each(modeladmin, request, queryset, service, done: str):
+    """Applies one transition to every selected invoice; reports refusals without stopping."""
+    succeeded = 0
+    for invoice in queryset.order_by("pk"):
+        try:
+            service(invoice=invoice, by=request.user)
+        except services.InvoiceTransitionRefused as refused:
+            modeladmin.message_user(request, f"{invoice.reference}: {refused.message}", messages.ERROR)
+        except (PermissionDenied, ValidationError) as refused:
+            modeladmin.message_user(request, f"{invoice.reference}: {refused}", messages.ERROR)
+        else:
+            succeeded += 1
+    if succeeded:
+        modeladmin.message_user(
+            request, ngettext("%(n)d invoice %(done)s.", "%(n)d invoices %(done)s.", succeeded) % {"n": succeeded, "done": done},
+            messages.SUCCESS,
+        )
+
+
+@admin.action(description=_("Approve (pending review -> queued)"), permissions=["view"])
+def approve(modeladmin, request, queryset):
+    _run_on_each(modeladmin, request, queryset, services.invoice_approve, _("approved"))
+
+
+@admin.action(description=_("Retry issuance (failed -> queued)"), permissions=["view"])
+def retry(modeladmin, request, queryset):
+    _run_on_each(modeladmin, request, queryset, services.invoice_retry, _("sent back to issuance"))
+
+
 @admin.register(Invoice)
 class InvoiceAdmin(admin.ModelAdmin):
+    # Rejecting needs a reason for the customer: it is done in the review queue or the API.
+    actions = [approve, retry]
+    inlines = [InvoiceEventInline]
     list_display = (
         "reference",
         "customer",
@@ -23,11 +77,12 @@ class InvoiceAdmin(admin.ModelAdmin):
         "period_start",
         "period_end",
         "status",
+        "stalled",
         "invoice_number",
         "issued_at",
         "created_at",
     )
-    list_filter = ("status", "currency")
+    list_filter = ("status", "stalled", "currency")
     list_select_related = ("customer",)
     search_fields = ("invoice_number", "title", "tax_id", "customer__username", "customer__email")
     search_help_text = _("Invoice number, header, tax ID or customer.")
@@ -37,6 +92,10 @@ class InvoiceAdmin(admin.ModelAdmin):
         (_("Amount"), {"fields": AMOUNT_FIELDS}),
         (_("Pipeline"), {"fields": PIPELINE_FIELDS}),
     )
+
+    @admin.display(description=_("explanation"))
+    def explanation(self, invoice):
+        return explain(invoice)
 
     @admin.display(description=_("reference"), ordering="pk")
     def reference(self, invoice):

@@ -24,22 +24,26 @@ def _requested(invoice: Invoice, now) -> str:
     }
 
 
+def _since(invoice: Invoice) -> datetime:
+    return invoice.stage_started_at or invoice.created_at
+
+
 def _pending_review(invoice: Invoice, now) -> str:
     facts = {
         "amount": money(invoice.amount, invoice.currency),
         "limit": money(invoice.customer.invoice_auto_limit, invoice.currency),
         "due": clock(invoice.stage_due, now),
-        "waited": duration(now - invoice.stage_started_at),
+        "waited": duration(now - _since(invoice)),
     }
     why = _("Waiting for manual review because %(amount)s is above your automatic limit of %(limit)s.") % facts
     if invoice.stalled:
         late = _("The review was due at %(due)s and is %(late)s late; it is flagged to the invoice managers, who must decide now.")
-        return f"{why} {late % {**facts, 'late': duration(now - invoice.stage_due)}}"
+        return f"{why} {late % {**facts, 'late': duration(now - (invoice.stage_due or now))}}"
     return f"{why} " + _("Invoice reviewers must decide by %(due)s; it has waited %(waited)s.") % facts
 
 
 def _queued(invoice: Invoice, now) -> str:
-    facts = {"since": clock(invoice.stage_started_at, now), "due": clock(invoice.stage_due, now), "waited": duration(now - invoice.stage_started_at)}
+    facts = {"since": clock(_since(invoice), now), "due": clock(invoice.stage_due, now), "waited": duration(now - _since(invoice))}
     if invoice.stalled:
         return _(
             "Queued for issuance since %(since)s and past its %(due)s target: no issuance worker has taken it yet. "
@@ -53,7 +57,7 @@ def _queued(invoice: Invoice, now) -> str:
 
 def _issuing(invoice: Invoice, now) -> str:
     facts = {
-        "since": clock(invoice.stage_started_at, now),
+        "since": clock(_since(invoice), now),
         "due": clock(invoice.stage_due, now),
         "attempt": invoice.attempts,
         "error": invoice.last_error,

@@ -80,6 +80,7 @@ class Invoice(ConcurrentTransitionMixin, models.Model):
     lease_until = models.DateTimeField(
         null=True, blank=True, help_text=_("A worker owns the issuance until then; after it, recovery may take over.")
     )
+    lease_owner = models.CharField(max_length=64, blank=True, help_text=_("The task that holds the lease."))
     attempts = models.PositiveIntegerField(default=0)
     last_error = models.TextField(blank=True)
     invoice_number = models.CharField(max_length=40, null=True, blank=True, unique=True)
@@ -139,20 +140,20 @@ class Invoice(ConcurrentTransitionMixin, models.Model):
         self.reviewed_by, self.reviewed_at, self.rejection_reason = by, at, reason
 
     @transition(field=status, source=InvoiceStatus.QUEUED, target=InvoiceStatus.ISSUING)
-    def start_issuing(self, *, lease_until):
-        self.lease_until = lease_until
+    def start_issuing(self, *, lease_until, owner):
+        self.lease_until, self.lease_owner = lease_until, owner
         self.attempts += 1
 
     @transition(field=status, source=InvoiceStatus.ISSUING, target=InvoiceStatus.ISSUED)
     def mark_issued(self, *, number, document, at):
         self.invoice_number, self.document, self.issued_at = number, document, at
-        self.lease_until = None
+        self.lease_until, self.lease_owner = None, ""
         self.last_error = ""
 
     @transition(field=status, source=InvoiceStatus.ISSUING, target=InvoiceStatus.FAILED)
     def mark_failed(self, *, error):
         self.last_error = error
-        self.lease_until = None
+        self.lease_until, self.lease_owner = None, ""
 
     @transition(field=status, source=InvoiceStatus.FAILED, target=InvoiceStatus.QUEUED, permission=permissions.may_retry)
     def retry(self):

@@ -147,13 +147,15 @@ class Outcome:
     NOT_YET = "not_yet"  # still in review
 
 
-def invoice_issue(*, invoice_id: int) -> str:
+def invoice_issue(*, invoice_id: int, claimant: str = "") -> str:
     """Issues one invoice: claim, call the gateway with the key, record the number.
 
-    Raises GatewayError when the gateway failed; the caller (the task) retries
-    with backoff or gives up with `invoice_fail_issuance`.
+    `claimant` names the task (its id stays the same across its retries), so a
+    retry takes back its own lease. Raises GatewayError when the gateway failed;
+    the caller (the task) retries with backoff or gives up with
+    `invoice_fail_issuance`.
     """
-    claimed = _claim_for_issuance(invoice_id)
+    claimed = _claim_for_issuance(invoice_id, claimant=claimant or "anonymous")
     if isinstance(claimed, str):
         return claimed
     request = _issue_request(claimed)
@@ -166,7 +168,7 @@ def invoice_issue(*, invoice_id: int) -> str:
 
 
 @transaction.atomic
-def _claim_for_issuance(invoice_id: int):
+def _claim_for_issuance(invoice_id: int, *, claimant: str):
     invoice = Invoice.objects.select_for_update().filter(pk=invoice_id).first()
     if invoice is None or invoice.status in (InvoiceStatus.ISSUED, InvoiceStatus.FAILED, InvoiceStatus.REJECTED):
         return Outcome.ALREADY_DONE
@@ -176,16 +178,20 @@ def _claim_for_issuance(invoice_id: int):
     lease_until = now + timedelta(seconds=settings.INVOICE_ISSUE_LEASE_SECONDS)
     if invoice.status == InvoiceStatus.QUEUED:
         _move(invoice, "start_issuing", actor=None, kind=InvoiceEventKind.ISSUING, now=now, new_stage=False,
-              lease_until=lease_until)
+              lease_until=lease_until, owner=claimant)
         return invoice
-    # Issuing already: either a live worker holds it, or its worker was lost.
-    if invoice.lease_until and invoice.lease_until > now:
+    # Issuing already: our own retry, another live worker, or a lost worker.
+    own_retry = invoice.lease_owner == claimant
+    if not own_retry and invoice.lease_until and invoice.lease_until > now:
         return Outcome.HELD_ELSEWHERE
-    invoice.lease_until = lease_until
+    recovered = not own_retry
+    invoice.lease_until, invoice.lease_owner = lease_until, claimant
     invoice.attempts += 1
-    invoice.save(update_fields=["lease_until", "attempts", "updated_at"])
-    _record(invoice, actor=None, kind=InvoiceEventKind.RECOVERED, from_status=InvoiceStatus.ISSUING,
-            to_status=InvoiceStatus.ISSUING, detail=_("Attempt %(n)d, with the same idempotency key.") % {"n": invoice.attempts})
+    invoice.save(update_fields=["lease_until", "lease_owner", "attempts", "updated_at"])
+    if recovered:
+        _record(invoice, actor=None, kind=InvoiceEventKind.RECOVERED, from_status=InvoiceStatus.ISSUING,
+                to_status=InvoiceStatus.ISSUING,
+                detail=_("Attempt %(n)d, with the same idempotency key.") % {"n": invoice.attempts})
     return invoice
 
 
@@ -249,20 +255,21 @@ def is_permanent(error: Exception) -> bool:
 def invoices_detect_stalls(*, now=None, limit: int = 1000) -> int:
     """Flags invoices past their stage target, one short transaction each; returns how many."""
     now = now or timezone.now()
+    if not _due_for_stall(now).exists():  # the usual case: one index probe, no transaction
+        return 0
     flagged = 0
     while flagged < limit and _flag_next_stalled(now=now):
         flagged += 1
     return flagged
 
 
+def _due_for_stall(now):
+    return Invoice.objects.filter(status__in=STAGE_STATUSES, stalled=False, stage_due__lte=now)
+
+
 @transaction.atomic
 def _flag_next_stalled(*, now) -> bool:
-    invoice = (
-        Invoice.objects.filter(status__in=STAGE_STATUSES, stalled=False, stage_due__lte=now)
-        .order_by("stage_due", "id")
-        .select_for_update(skip_locked=True)
-        .first()
-    )
+    invoice = _due_for_stall(now).order_by("stage_due", "id").select_for_update(skip_locked=True).first()
     if invoice is None:
         return False
     invoice.stalled, invoice.stalled_at = True, now

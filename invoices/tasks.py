@@ -21,7 +21,7 @@ def backoff_seconds(retries: int) -> float:
 @shared_task(bind=True, max_retries=None)
 def issue_invoice(self, invoice_id: int) -> str:
     try:
-        return services.invoice_issue(invoice_id=invoice_id)
+        return services.invoice_issue(invoice_id=invoice_id, claimant=self.request.id or "")
     except GatewayError as error:
         if services.is_permanent(error) or self.request.retries >= settings.INVOICE_ISSUE_MAX_RETRIES:
             services.invoice_fail_issuance(invoice_id=invoice_id, error=str(error))

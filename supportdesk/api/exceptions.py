@@ -6,6 +6,7 @@ from rest_framework import status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from invoices.services import InvoiceTransitionRefused
 from tickets.services import TransitionRefused
 
 
@@ -16,6 +17,14 @@ def exception_handler(exc, context):
         allowed = ticket.allowed_transitions_for(request.user) if request is not None else []
         return Response(
             {"detail": exc.message, "status": ticket.status, "allowed_transitions": allowed},
+            status=status.HTTP_409_CONFLICT,
+        )
+    if isinstance(exc, InvoiceTransitionRefused):
+        request = context.get("request")
+        invoice = exc.invoice
+        allowed = invoice.allowed_transitions_for(request.user) if request is not None else []
+        return Response(
+            {"detail": exc.message, "status": invoice.status, "allowed_transitions": allowed},
             status=status.HTTP_409_CONFLICT,
         )
     if isinstance(exc, DjangoValidationError):

@@ -2,6 +2,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
+from invoices.api import InvoiceViewSet
 from supportdesk.api.auth import ObtainTokenView
 from supportdesk.api.teams import TeamViewSet
 from tickets.api import TicketViewSet, TicketMessageViewSet, TicketEventViewSet
@@ -9,6 +10,7 @@ from tickets.api import TicketViewSet, TicketMessageViewSet, TicketEventViewSet
 router = DefaultRouter()
 router.register("tickets", TicketViewSet, basename="ticket")
 router.register("teams", TeamViewSet, basename="team")
+router.register("invoices", InvoiceViewSet, basename="invoice")
 
 urlpatterns = [
     path("auth/token/", ObtainTokenView.as_view(), name="api-token"),

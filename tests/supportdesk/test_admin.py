@@ -427,7 +427,10 @@ def test_an_invoice_awaiting_review_can_have_its_tax_id_corrected_but_not_its_am
     # When the administrator corrects its tax ID and tries to change its amount and status
     response = admin_client.post(
         change_page(invoice),
-        {"title": invoice.title, "tax_id": "91310115MA1HB3XK2W", "amount": "1.00", "status": "issued"},
+        {
+            "title": invoice.title, "tax_id": "91310115MA1HB3XK2W", "amount": "1.00", "status": "issued",
+            "events-TOTAL_FORMS": "0", "events-INITIAL_FORMS": "0",  # the read-only timeline inline
+        },
     )
 
     # Then only the tax ID changed
@@ -449,3 +452,23 @@ def test_an_issued_invoice_is_shown_read_only(admin_client, alice):
     assert b"EI-1" in page.content
     assert b'name="_save"' not in page.content
     assert admin_client.post(change_page(invoice), {"tax_id": "X"}).status_code == 403
+
+
+def test_invoice_admin_actions_approve_and_report_refusals(client, admin_user, django_capture_on_commit_callbacks):
+    from invoices.models import Invoice, InvoiceStatus
+    from tests.factories import InvoiceFactory
+
+    pending = InvoiceFactory(status=InvoiceStatus.PENDING_REVIEW, amount="20000.00")
+    issued = InvoiceFactory(status=InvoiceStatus.ISSUED, invoice_number="EI-OLD-1")
+    client.force_login(admin_user)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        answer = client.post(
+            "/admin/invoices/invoice/", {"action": "approve", "_selected_action": [pending.pk, issued.pk]}, follow=True
+        )
+
+    shown = [str(m) for m in answer.context["messages"]]
+    assert "1 invoice approved." in shown
+    assert any(issued.reference in m and "Cannot approve" in m for m in shown)
+    assert Invoice.objects.get(pk=pending.pk).status == InvoiceStatus.ISSUED
+    assert client.get(f"/admin/invoices/invoice/{pending.pk}/change/").status_code == 200
