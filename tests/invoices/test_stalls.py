@@ -84,3 +84,18 @@ def test_the_stall_sweep_reads_only_what_is_due(alice, request_invoice, no_issua
 
     with django_assert_num_queries(1):  # one index probe when nothing is due
         assert services.invoices_detect_stalls() == 0
+
+
+def test_the_sweep_command_reports_what_it_did(alice, request_invoice, no_issuance, settings):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        request_invoice(alice, "10300.00")
+    output = StringIO()
+    with time_machine.travel(start + timedelta(hours=5), tick=False):
+        call_command("invoice_sweep", stdout=output)
+
+    assert output.getvalue().strip() == "1 invoice(s) flagged as stalled, 0 re-dispatched for issuance."
