@@ -95,7 +95,7 @@ class InvoiceAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("explanation"))
     def explanation(self, invoice):
-        return explain(invoice)
+        return explain(invoice, for_customer=False)
 
     @admin.display(description=_("reference"), ordering="pk")
     def reference(self, invoice):

@@ -13,12 +13,17 @@ from django.utils.translation import gettext as _
 from invoices.models import Invoice, InvoiceStatus
 
 
-def explain(invoice: Invoice, *, now: datetime | None = None) -> str:
+def explain(invoice: Invoice, *, now: datetime | None = None, for_customer: bool = True) -> str:
+    """`for_customer` speaks to the customer ("your limit"); staff read about "the customer"."""
     now = now or timezone.now()
-    return _EXPLAINERS[invoice.status](invoice, now)
+    return _EXPLAINERS[invoice.status](invoice, now, for_customer)
 
 
-def _requested(invoice: Invoice, now) -> str:
+def _requested(invoice: Invoice, now, for_customer) -> str:
+    if not for_customer:
+        return _("Received at %(at)s and being routed: within the customer's automatic limit it goes straight to issuance, above it to a reviewer.") % {
+            "at": clock(invoice.created_at, now)
+        }
     return _("Received at %(at)s and being routed: within your automatic limit it goes straight to issuance, above it to a reviewer.") % {
         "at": clock(invoice.created_at, now)
     }
@@ -28,21 +33,24 @@ def _since(invoice: Invoice) -> datetime:
     return invoice.stage_started_at or invoice.created_at
 
 
-def _pending_review(invoice: Invoice, now) -> str:
+def _pending_review(invoice: Invoice, now, for_customer) -> str:
     facts = {
         "amount": money(invoice.amount, invoice.currency),
         "limit": money(invoice.customer.invoice_auto_limit, invoice.currency),
         "due": clock(invoice.stage_due, now),
         "waited": duration(now - _since(invoice)),
     }
-    why = _("Waiting for manual review because %(amount)s is above your automatic limit of %(limit)s.") % facts
+    if for_customer:
+        why = _("Waiting for manual review because %(amount)s is above your automatic limit of %(limit)s.") % facts
+    else:
+        why = _("Waiting for manual review because %(amount)s is above the customer's automatic limit of %(limit)s.") % facts
     if invoice.stalled:
         late = _("The review was due at %(due)s and is %(late)s late; it is flagged to the invoice managers, who must decide now.")
         return f"{why} {late % {**facts, 'late': duration(now - (invoice.stage_due or now))}}"
     return f"{why} " + _("Invoice reviewers must decide by %(due)s; it has waited %(waited)s.") % facts
 
 
-def _queued(invoice: Invoice, now) -> str:
+def _queued(invoice: Invoice, now, for_customer) -> str:
     facts = {"since": clock(_since(invoice), now), "due": clock(invoice.stage_due, now), "waited": duration(now - _since(invoice))}
     if invoice.stalled:
         return _(
@@ -55,7 +63,7 @@ def _queued(invoice: Invoice, now) -> str:
     ) % facts
 
 
-def _issuing(invoice: Invoice, now) -> str:
+def _issuing(invoice: Invoice, now, for_customer) -> str:
     facts = {
         "since": clock(_since(invoice), now),
         "due": clock(invoice.stage_due, now),
@@ -74,23 +82,25 @@ def _issuing(invoice: Invoice, now) -> str:
     return sentence
 
 
-def _issued(invoice: Invoice, now) -> str:
-    return _("Issued at %(at)s with number %(number)s. You can download it now.") % {
-        "at": clock(invoice.issued_at, now), "number": invoice.invoice_number
-    }
+def _issued(invoice: Invoice, now, for_customer) -> str:
+    facts = {"at": clock(invoice.issued_at, now), "number": invoice.invoice_number}
+    if for_customer:
+        return _("Issued at %(at)s with number %(number)s. You can download it now.") % facts
+    return _("Issued at %(at)s with number %(number)s. The customer can download it now.") % facts
 
 
-def _failed(invoice: Invoice, now) -> str:
+def _failed(invoice: Invoice, now, for_customer) -> str:
     return _(
         "Issuance failed after %(attempts)d attempts; the gateway's last answer was: %(error)s. "
         "Nothing was issued. Support must retry it, and it is on their list."
     ) % {"attempts": invoice.attempts, "error": invoice.last_error or _("no answer")}
 
 
-def _rejected(invoice: Invoice, now) -> str:
-    return _("Rejected by %(who)s at %(at)s: %(reason)s. Nothing was issued; you can request a corrected invoice.") % {
-        "who": invoice.reviewed_by or _("a reviewer"), "at": clock(invoice.reviewed_at, now), "reason": invoice.rejection_reason
-    }
+def _rejected(invoice: Invoice, now, for_customer) -> str:
+    facts = {"who": invoice.reviewed_by or _("a reviewer"), "at": clock(invoice.reviewed_at, now), "reason": invoice.rejection_reason}
+    if for_customer:
+        return _("Rejected by %(who)s at %(at)s: %(reason)s. Nothing was issued; you can request a corrected invoice.") % facts
+    return _("Rejected by %(who)s at %(at)s: %(reason)s. Nothing was issued; the customer may request a corrected invoice.") % facts
 
 
 _EXPLAINERS = {

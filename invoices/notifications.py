@@ -20,7 +20,7 @@ def notify_reviewers(invoice_id: int) -> int:
     }
     return sum(
         deliver_once(
-            Delivery(recipient=reviewer, subject=subject, body=explain(invoice), url=reverse("invoice-review-queue")),
+            Delivery(recipient=reviewer, subject=subject, body=explain(invoice, for_customer=False), url=reverse("invoice-review-queue")),
             source_key=f"invoice-review:{invoice.pk}",
         )
         for reviewer in reviewers

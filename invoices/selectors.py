@@ -24,5 +24,10 @@ def invoice_list_awaiting_review() -> QuerySet[Invoice]:
     return Invoice.objects.select_related("customer").filter(status=InvoiceStatus.PENDING_REVIEW).order_by("stage_started_at", "id")
 
 
+def invoice_list_failed() -> QuerySet[Invoice]:
+    """Issuance that gave up: staff must retry it."""
+    return Invoice.objects.select_related("customer").filter(status=InvoiceStatus.FAILED).order_by("stage_started_at", "id")
+
+
 def invoice_timeline(*, invoice: Invoice) -> QuerySet[InvoiceEvent]:
     return invoice.events.select_related("actor")

@@ -22,7 +22,7 @@ class InvoiceSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
     def get_explanation(self, invoice) -> str:
-        return explain(invoice)
+        return explain(invoice, for_customer=self.context["request"].user.is_customer)
 
     def get_allowed_transitions(self, invoice) -> list[str]:
         return invoice.allowed_transitions_for(self.context["request"].user)

@@ -17,18 +17,20 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django_fsm import ConcurrentTransition, TransitionNotAllowed, can_proceed
 
 from invoices import signals
+from invoices.explanations import money
 from invoices.gateways import GatewayError, GatewayRejected, IssueRequest, get_gateway
 from invoices.models import STAGE_STATUSES, Invoice, InvoiceEvent, InvoiceEventKind, InvoiceStatus
 
 logger = logging.getLogger(__name__)
 
 TRANSITION_ACTIONS = {
-    "approve": _("approve this invoice"),
-    "reject": _("reject this invoice"),
-    "retry": _("retry this invoice"),
+    "approve": gettext_lazy("approve this invoice"),
+    "reject": gettext_lazy("reject this invoice"),
+    "retry": gettext_lazy("retry this invoice"),
 }
 
 
@@ -61,7 +63,7 @@ def invoice_request(
     invoice.save()
     now = timezone.now()
     _record(invoice, actor=by or customer, kind=InvoiceEventKind.REQUESTED, to_status=InvoiceStatus.REQUESTED,
-            detail=f"{invoice.amount} {invoice.currency}")
+            detail=money(invoice.amount, invoice.currency))
     if can_proceed(invoice.queue_automatically):
         _move(invoice, "queue_automatically", actor=None, kind=InvoiceEventKind.QUEUED, now=now,
               detail=_("Within the automatic limit of %(limit)s %(currency)s.") % _limit(invoice))
@@ -275,7 +277,9 @@ def _flag_next_stalled(*, now) -> bool:
     invoice.stalled, invoice.stalled_at = True, now
     invoice.save(update_fields=["stalled", "stalled_at", "updated_at"])
     _record(invoice, actor=None, kind=InvoiceEventKind.STALLED, from_status=invoice.status, to_status=invoice.status,
-            detail=_("%(stage)s was due at %(due)s.") % {"stage": invoice.get_status_display(), "due": invoice.stage_due.isoformat()})
+            detail=_("%(stage)s was due at %(due)s.") % {
+                "stage": invoice.get_status_display(), "due": timezone.localtime(invoice.stage_due).strftime("%Y-%m-%d %H:%M %Z")
+            })
     transaction.on_commit(lambda: signals.invoice_stalled.send(sender=Invoice, invoice_id=invoice.pk))
     return True
 

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
+from invoices.views.panels import invoice_panel
 from tickets import forms, selectors, services
 from tickets.models import ACTIVE_STATUSES, Status
 from tickets.views.access import staff_only, still_visible, visible_ticket_or_404
@@ -120,6 +121,7 @@ def _ticket_page(request, ticket, *, status=HTTPStatus.OK, reply_form=None, note
         "note_form": note_form or forms.InternalNoteForm(prefix="note", ticket=ticket, user=user),
         "panels": action_panels(TRANSITIONS, ticket=ticket, user=user, failed=failed_panel),
         "failed": status != HTTPStatus.OK,
+        "invoice_panel": invoice_panel(ticket=ticket, user=user),
     }
     return render(request, "tickets/agent/ticket.html", context, status=status)
 

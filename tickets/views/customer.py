@@ -8,6 +8,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from invoices.views.panels import invoice_panel
 from tickets import forms, selectors, services
 from tickets.views.access import customer_only, visible_ticket_or_404
 from tickets.views.actions import CUSTOMER_TRANSITIONS, action_panel, action_panels, submit
@@ -27,7 +28,10 @@ def ticket_list(request):
 @require_http_methods(["GET", "POST"])
 @customer_only
 def ticket_new(request):
-    form = forms.TicketNewForm(request.POST or None, customer=request.user)
+    # "Open a ticket about INV-…" links here with ?invoice=<id>; the form only offers her own invoices.
+    about = request.GET.get("invoice", "")
+    initial = {"invoice": about, "category": "invoice"} if about.isdigit() else {}
+    form = forms.TicketNewForm(request.POST or None, customer=request.user, initial=initial)
     if request.method == "GET":
         return render(request, "tickets/customer/new.html", {"form": form})
     outcome = submit(form, lambda form: services.ticket_create(customer=request.user, **form.cleaned_data))
@@ -84,5 +88,6 @@ def _ticket_page(request, ticket, *, status=HTTPStatus.OK, reply_form=None, fail
         "reply_form": reply_form or forms.ReplyForm(prefix="reply", ticket=ticket, user=user),
         "panels": action_panels(CUSTOMER_TRANSITIONS, ticket=ticket, user=user, failed=failed_panel),
         "failed": status != HTTPStatus.OK,
+        "invoice_panel": invoice_panel(ticket=ticket, user=user),
     }
     return render(request, "tickets/customer/ticket.html", context, status=status)
