@@ -1,7 +1,6 @@
 """Forms of the web pages: they validate input; tickets.services decides and acts."""
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from invoices.models import Invoice
@@ -99,12 +98,3 @@ class ReopenForm(TicketPageForm):
 
 class CloseForm(TicketPageForm):
     pass
-
-
-def add_service_errors(form: forms.Form, error: ValidationError) -> None:
-    """Show a service's ValidationError on the form: next to its field when the form has it."""
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error)
-        return
-    for field, errors in error.error_dict.items():
-        form.add_error(field if field in form.fields else None, ValidationError(errors))

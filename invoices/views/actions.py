@@ -6,15 +6,13 @@ services decide, and a page shows the refusal when the state changed in between.
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from http import HTTPStatus
 
 from django import forms as django_forms
-from django.core.exceptions import ValidationError
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from invoices import forms, services
-from invoices.services import InvoiceTransitionRefused
+from supportdesk.submission import Outcome, submit  # noqa: F401 - the views import them from here
 
 
 @dataclass(frozen=True)
@@ -75,33 +73,3 @@ def action_panels(*, invoice, user, back: str = "", failed: ActionPanel | None =
     if failed is not None and failed.name not in names:
         panels.append(failed)  # the state no longer offers it, but the user's text stays on the page
     return panels
-
-
-@dataclass(frozen=True)
-class Outcome:
-    status: HTTPStatus
-    result: object = None
-
-    @property
-    def ok(self) -> bool:
-        return self.status == HTTPStatus.OK
-
-
-def submit(form: django_forms.Form, perform: Callable[[django_forms.Form], object]) -> Outcome:
-    """Validate the form and run the service.
-
-    Field errors (the form's or the service's) are 400, a transition the
-    invoice's state refuses is 409; both are shown on the form, which keeps
-    what the user typed. PermissionDenied is left to Django: 403.
-    """
-    if not form.is_valid():
-        return Outcome(HTTPStatus.BAD_REQUEST)
-    try:
-        result = perform(form)
-    except ValidationError as error:
-        forms.add_service_errors(form, error)
-        return Outcome(HTTPStatus.BAD_REQUEST)
-    except InvoiceTransitionRefused as refusal:
-        form.add_error(None, refusal.message)
-        return Outcome(HTTPStatus.CONFLICT)
-    return Outcome(HTTPStatus.OK, result)

@@ -13,7 +13,6 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
 from invoices import selectors
-from invoices.models import Invoice, InvoiceStatus
 from invoices.permissions import is_reviewer
 from invoices.views.access import reviewers_only, staff_only, visible_invoice_or_404
 from invoices.views.actions import ACTIONS, ActionPanel, action_panel, action_panels, submit

@@ -9,7 +9,7 @@ from django.utils import timezone
 from invoices import services, tasks
 from invoices.gateways import GatewayRejected, GatewayUnavailable
 from invoices.gateways.local import LocalGateway
-from invoices.models import Invoice, InvoiceEventKind, InvoiceStatus, LocalGatewayIssue
+from invoices.models import InvoiceEventKind, InvoiceStatus, LocalGatewayIssue
 
 
 class FlakyGateway:

@@ -1,6 +1,7 @@
 from django.core.exceptions import ValidationError
 
-from tickets.forms import EscalateForm, add_service_errors
+from supportdesk.submission import add_service_errors
+from tickets.forms import EscalateForm
 
 
 def _valid_escalate_form(alice):

@@ -7,15 +7,13 @@ when the state changed in between.
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from http import HTTPStatus
 
-from django.core.exceptions import ValidationError
 from django.forms import Form
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from tickets import forms, services
-from tickets.services import TransitionRefused
+from supportdesk.submission import Outcome, submit  # noqa: F401 - the views import them from here
 
 
 @dataclass(frozen=True)
@@ -103,33 +101,3 @@ def action_panels(
     if failed is not None and failed.name not in names:
         panels.append(failed)  # the state no longer offers it, but the user's text stays on the page
     return panels
-
-
-@dataclass(frozen=True)
-class Outcome:
-    status: HTTPStatus
-    result: object = None  # what the service returned, on success
-
-    @property
-    def ok(self) -> bool:
-        return self.status == HTTPStatus.OK
-
-
-def submit(form: Form, perform: Callable[[Form], object]) -> Outcome:
-    """Validate the form and run the service.
-
-    Field errors (the form's or the service's) are 400 and a transition the
-    ticket's state refuses is 409, both shown on the form, which keeps what
-    the user typed. PermissionDenied is left to Django: 403.
-    """
-    if not form.is_valid():
-        return Outcome(HTTPStatus.BAD_REQUEST)
-    try:
-        result = perform(form)
-    except ValidationError as error:
-        forms.add_service_errors(form, error)
-        return Outcome(HTTPStatus.BAD_REQUEST)
-    except TransitionRefused as refusal:
-        form.add_error(None, refusal.message)
-        return Outcome(HTTPStatus.CONFLICT)
-    return Outcome(HTTPStatus.OK, result)
