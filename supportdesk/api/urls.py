@@ -2,6 +2,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
+from escalation.api import SlaPolicyViewSet
 from invoices.api import InvoiceViewSet
 from supportdesk.api.auth import ObtainTokenView
 from supportdesk.api.teams import TeamViewSet
@@ -11,6 +12,7 @@ router = DefaultRouter()
 router.register("tickets", TicketViewSet, basename="ticket")
 router.register("teams", TeamViewSet, basename="team")
 router.register("invoices", InvoiceViewSet, basename="invoice")
+router.register("sla-policies", SlaPolicyViewSet, basename="sla-policy")
 
 urlpatterns = [
     path("auth/token/", ObtainTokenView.as_view(), name="api-token"),
