@@ -40,6 +40,8 @@ class Level(models.IntegerChoices):
 
 
 ACTIVE_STATUSES = (Status.NEW, Status.OPEN, Status.WAITING_ON_CUSTOMER, Status.ESCALATED)
+SLA_RUNNING_STATUSES = (Status.NEW, Status.OPEN, Status.ESCALATED)  # waiting on the customer pauses the clock
+SLA_DUE_FIELDS = ("first_response_due", "next_update_due", "resolution_due")
 
 # Transitions that people run by name (API, web, admin); the others happen
 # as a consequence of something else, e.g. `resume` when the customer replies.
@@ -91,6 +93,11 @@ class Ticket(ConcurrentTransitionMixin, models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     first_responded_at = models.DateTimeField(null=True, blank=True)
+    # The SLA clock (kept by escalation.clock): when each target falls due, empty once met or moot.
+    first_response_due = models.DateTimeField(null=True, blank=True)
+    next_update_due = models.DateTimeField(null=True, blank=True)
+    resolution_due = models.DateTimeField(null=True, blank=True)
+    sla_paused_at = models.DateTimeField(null=True, blank=True, help_text=_("Set while waiting on the customer."))
     resolved_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
 
@@ -103,6 +110,10 @@ class Ticket(ConcurrentTransitionMixin, models.Model):
             models.Index(
                 fields=["resolved_at"], name="ticket_resolved_since", condition=Q(status="resolved")
             ),
+            *[
+                models.Index(fields=[due], name=f"ticket_{due}", condition=Q(status__in=SLA_RUNNING_STATUSES))
+                for due in SLA_DUE_FIELDS
+            ],
         ]
 
     def __str__(self):
@@ -175,6 +186,12 @@ class Ticket(ConcurrentTransitionMixin, models.Model):
     @property
     def is_active(self) -> bool:
         return self.status in ACTIVE_STATUSES
+
+    def breached_targets(self, now) -> list[str]:
+        """The SLA targets past due and not met, while the clock runs."""
+        if self.sla_paused_at is not None or self.status not in SLA_RUNNING_STATUSES:
+            return []
+        return [due.removesuffix("_due") for due in SLA_DUE_FIELDS if getattr(self, due) and getattr(self, due) <= now]
 
 
 class TicketMessage(models.Model):

@@ -1,3 +1,5 @@
+from django.utils import timezone
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from invoices.models import Invoice
@@ -5,8 +7,20 @@ from supportdesk.models import Role, User
 from tickets.models import Category, Priority, Ticket, TicketEvent, TicketMessage, held_by_phrase
 
 
+class TicketSlaSerializer(serializers.Serializer):
+    first_response_due = serializers.DateTimeField(allow_null=True)
+    next_update_due = serializers.DateTimeField(allow_null=True)
+    resolution_due = serializers.DateTimeField(allow_null=True)
+    paused = serializers.BooleanField(help_text="True while the ticket waits on the customer: the clock stands still.")
+    breached = serializers.ListField(
+        child=serializers.ChoiceField(choices=["first_response", "next_update", "resolution"]),
+        help_text="Targets past due and not met.",
+    )
+
+
 class TicketSerializer(serializers.ModelSerializer):
     reference = serializers.CharField(read_only=True)
+    sla = serializers.SerializerMethodField()
     held_by = serializers.SerializerMethodField()
     allowed_transitions = serializers.SerializerMethodField()
 
@@ -15,9 +29,19 @@ class TicketSerializer(serializers.ModelSerializer):
         fields = [
             "id", "reference", "subject", "description", "category", "priority", "status", "level",
             "customer", "assignee", "escalated_to", "team", "invoice", "created_at", "updated_at",
-            "first_responded_at", "resolved_at", "closed_at", "held_by", "allowed_transitions",
+            "first_responded_at", "resolved_at", "closed_at", "sla", "held_by", "allowed_transitions",
         ]
         read_only_fields = fields
+
+    @extend_schema_field(TicketSlaSerializer)
+    def get_sla(self, ticket) -> dict:
+        return {
+            "first_response_due": ticket.first_response_due,
+            "next_update_due": ticket.next_update_due,
+            "resolution_due": ticket.resolution_due,
+            "paused": ticket.sla_paused_at is not None,
+            "breached": ticket.breached_targets(timezone.now()),
+        }
 
     def get_held_by(self, ticket) -> str:
         return held_by_phrase(ticket)

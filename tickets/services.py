@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django_fsm import ConcurrentTransition, TransitionNotAllowed, can_proceed
 
 from supportdesk.models import Role
-from tickets import permissions, routing
+from tickets import permissions, routing, signals
 from tickets.models import TRANSITION_ACTIONS, EventKind, Status, Ticket, TicketEvent, TicketMessage
 
 logger = logging.getLogger(__name__)
@@ -262,6 +262,7 @@ def _record(ticket: Ticket, *, actor, kind: str, from_status: str = "", to_statu
     )
     from tickets.tasks import notify_ticket_event  # tasks import services' callers, not the reverse at import time
 
+    signals.ticket_event_recorded.send(sender=Ticket, ticket=ticket, event=event)
     transaction.on_commit(lambda: notify_ticket_event.delay(event.pk))
     return event
 
