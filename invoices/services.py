@@ -142,6 +142,9 @@ def _transition(*, invoice: Invoice, name: str, by, kind: str, detail: str = "",
 # --- issuance ---------------------------------------------------------------------
 
 
+HANDED_TO = "next:"  # the lease_owner of a lease handed to a task's next retry
+
+
 class Outcome:
     ISSUED = "issued"
     ALREADY_DONE = "already_done"  # issued, failed or rejected: nothing to do
@@ -182,8 +185,8 @@ def _claim_for_issuance(invoice_id: int, *, claimant: str):
         _move(invoice, "start_issuing", actor=None, kind=InvoiceEventKind.ISSUING, now=now, new_stage=False,
               lease_until=lease_until, owner=claimant)
         return invoice
-    # Issuing already: our own retry, another live worker, or a lost worker.
-    own_retry = invoice.lease_owner == claimant
+    # Issuing already: our own retry (the lease was handed to it), another live worker, or a lost worker.
+    own_retry = invoice.lease_owner == f"{HANDED_TO}{claimant}"
     if not own_retry and invoice.lease_until and invoice.lease_until > now:
         return Outcome.HELD_ELSEWHERE
     recovered = not own_retry
@@ -211,6 +214,12 @@ def _record_issued(invoice_id: int, issued) -> str:
     if invoice.status != InvoiceStatus.ISSUING:
         # A twin task got here first; the gateway gave it this very number.
         return Outcome.ALREADY_DONE
+    if Invoice.objects.filter(invoice_number=issued.number).exclude(pk=invoice.pk).exists():
+        # The gateway answered a number another invoice already carries: retrying would
+        # get the same answer for ever, so stop here and say why.
+        error = _("The gateway answered number %(number)s, which another invoice already carries.") % {"number": issued.number}
+        _move(invoice, "mark_failed", actor=None, kind=InvoiceEventKind.FAILED, now=timezone.now(), detail=error, error=error)
+        return Outcome.ALREADY_DONE
     _move(invoice, "mark_issued", actor=None, kind=InvoiceEventKind.ISSUED, now=timezone.now(),
           detail=issued.number, number=issued.number, document=issued.document, at=issued.issued_at)
     from invoices.tasks import notify_customer
@@ -228,10 +237,15 @@ def _record_gateway_error(invoice_id: int, error: Exception) -> None:
 
 
 @transaction.atomic
-def invoice_extend_lease(*, invoice_id: int, seconds: float) -> None:
-    """A worker that will retry later keeps the issuance; recovery leaves it alone until then."""
+def invoice_extend_lease(*, invoice_id: int, seconds: float, next_claimant: str) -> None:
+    """Hands the issuance to the task's next retry, alone; recovery leaves it alone until then.
+
+    A copy of the same message (a redelivery carries the same task id) does
+    not count as that retry, so it cannot skip the live lease.
+    """
     Invoice.objects.filter(pk=invoice_id, status=InvoiceStatus.ISSUING).update(
-        lease_until=timezone.now() + timedelta(seconds=seconds + settings.INVOICE_ISSUE_LEASE_SECONDS)
+        lease_until=timezone.now() + timedelta(seconds=seconds + settings.INVOICE_ISSUE_LEASE_SECONDS),
+        lease_owner=f"{HANDED_TO}{next_claimant}",
     )
 
 

@@ -5,6 +5,13 @@ tickets are played through `tickets.services`, as the people who would act on
 them, so their audit trail, notifications and assignments are the real ones.
 They are played once: when any demo customer already has a ticket, the ticket
 scenarios are skipped. Running the seed twice therefore changes nothing.
+
+Invoices come two ways. The history (issued in past years, before this demo
+begins) is written as it stands today: issued rows with their historical
+numbers, a document rendered by the local gateway's template and the local
+gateway's ledger entry for the same key and number. The story of DESIGN.md is
+replayed through `invoices.services`, as alice and the pipeline would play it:
+the 10,300 CNY request goes to review, the 300 CNY one is queued and issued.
 """
 
 import random
@@ -17,9 +24,12 @@ from pathlib import Path
 
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
+from django.template.loader import render_to_string
 from django.utils import timezone
 
-from invoices.models import Invoice, InvoiceStatus
+from invoices import services as invoice_services
+from invoices.gateways import GatewayError, IssueRequest
+from invoices.models import Invoice, InvoiceEvent, InvoiceEventKind, InvoiceStatus, LocalGatewayIssue
 from supportdesk.models import CustomerTier, Role, Team, User
 from tickets import routing, services
 from tickets.models import EventKind, Status, Ticket, TicketEvent
@@ -127,26 +137,35 @@ def _quarter(year, number) -> tuple[date, date]:
     return first_day, next_quarter - timedelta(days=1)
 
 
-# alice's history, quarter after quarter; bob has one invoice too.
+# alice's history, quarter after quarter, and one invoice of bob's. All were
+# issued in past years, and their numbers carry the year of issue: the local
+# gateway numbers what it issues from now on `EI-<this year>-<serial>`, so a
+# historical number can never be handed out again (a 2026 number such as
+# EI-2026-0000518 would be, by the 518th invoice issued this year).
 ISSUED_INVOICES = (
+    IssuedInvoice("alice", "EI-2024-0002304", "1120.00", _quarter(2024, 1), _shanghai(2024, 4, 2)),
+    IssuedInvoice("alice", "EI-2024-0006718", "2380.00", _quarter(2024, 2), _shanghai(2024, 7, 2)),
+    IssuedInvoice("alice", "EI-2024-0011052", "3640.00", _quarter(2024, 3), _shanghai(2024, 10, 8)),
+    IssuedInvoice("alice", "EI-2025-0000042", "4210.00", _quarter(2024, 4), _shanghai(2025, 1, 6)),
     IssuedInvoice("alice", "EI-2025-0000311", "1280.50", _quarter(2025, 1), _shanghai(2025, 4, 2)),
     IssuedInvoice("alice", "EI-2025-0004127", "4500.00", _quarter(2025, 2), _shanghai(2025, 7, 3)),
-    IssuedInvoice("alice", "EI-2025-0008840", "860.00", _quarter(2025, 3), _shanghai(2025, 10, 2)),
-    IssuedInvoice("alice", "EI-2025-0012069", "9800.00", _quarter(2025, 4), _shanghai(2026, 1, 5)),
-    IssuedInvoice("alice", "EI-2026-0000518", "2150.00", _quarter(2026, 1), _shanghai(2026, 4, 2)),
-    IssuedInvoice("alice", "EI-2026-0002990", "3020.00", _quarter(2026, 2), _shanghai(2026, 7, 2)),
-    IssuedInvoice("bob", "EI-2026-0001733", "640.00", _quarter(2026, 1), _shanghai(2026, 4, 8), OKAFOR),
+    # requested without the tax ID, which one of alice's tickets is about
+    IssuedInvoice("alice", "EI-2025-0008840", "860.00", _quarter(2025, 3), _shanghai(2025, 10, 2), (LUMEN[0], "")),
+    IssuedInvoice("bob", "EI-2025-0010733", "640.00", _quarter(2025, 3), _shanghai(2025, 10, 8), OKAFOR),
 )
+REQUESTED_BEFORE_ISSUE = timedelta(minutes=4)
 
-# The story of DESIGN.md, this morning: alice asked for two invoices at once. The
-# small one was issued within minutes; the large one, above her automatic limit,
-# waits for a manager's review. It is created with the tickets, so only once.
-STORY_SMALL_INVOICE = {"amount": Decimal("300.00"), "period_start": date(2019, 12, 1), "period_end": date(2019, 12, 31)}
+# The story of DESIGN.md, replayed when the demo is seeded: alice asks for two
+# invoices at once. The large one, above her automatic limit of 10,000 CNY,
+# waits for a manager's review; the small one goes through the pipeline and is
+# issued. They are created with the tickets, so only once.
 STORY_LARGE_INVOICE = {
     "amount": Decimal("10300.00"),
     "period_start": date(2015, 1, 1),
     "period_end": date(2019, 12, 31),
 }
+STORY_SMALL_AMOUNT = Decimal("300.00")  # last month's bill, whenever the demo is seeded
+SEED_CLAIMANT = "seed_demo"  # who holds the issuance lease while the seed issues the small invoice
 
 
 # --- tickets -----------------------------------------------------------------------------
@@ -207,6 +226,16 @@ class SeedReport:
     invoices_created: int = 0
     tickets_by_status: Counter = field(default_factory=Counter)
     tickets_skipped: bool = False
+    story: "Story | None" = None
+
+
+@dataclass(frozen=True)
+class Story:
+    """alice's two requests of this morning, as the pipeline left them."""
+
+    in_review: Invoice
+    small: Invoice
+    small_outcome: str  # what invoices.services.invoice_issue answered, or the gateway's error
 
 
 @transaction.atomic
@@ -225,10 +254,11 @@ def seed_demo() -> SeedReport:
     if Ticket.objects.filter(customer__username__in=[person.username for person in CUSTOMERS]).exists():
         report.tickets_skipped = True
         return report
-    story_invoice = _create_story_invoices(report)
+    report.story = _replay_story()
+    report.invoices_created += 2
     # Every ticket arrives before any is worked: arriving one by one while the
     # previous ones are already resolved would hand them all to the same idle agent.
-    arrived = [(demo, _arrive(demo, story_invoice)) for demo in _arrival_order(load_tickets())]
+    arrived = [(demo, _arrive(demo, report.story.in_review)) for demo in _arrival_order(load_tickets())]
     for demo, ticket in arrived:
         ticket = _work(demo, ticket)
         report.tickets_by_status[ticket.status] += 1
@@ -274,40 +304,104 @@ def _ensure_team(spec: TeamSpec, report: SeedReport) -> Team:
 
 
 def _ensure_issued_invoice(spec: IssuedInvoice) -> int:
+    """One invoice of the history, as it stands today: issued long ago, with its document and ledger entry.
+
+    The pipeline did not exist back then, so the rows are written directly; what
+    they hold is what the local gateway and the pipeline would have written: the
+    document rendered from the gateway's template, the gateway's ledger entry for
+    the invoice's idempotency key (a repeated call answers the same number), and
+    the timeline requested, queued, issuing, issued.
+    """
     if Invoice.objects.filter(invoice_number=spec.invoice_number).exists():
         return 0
+    customer = User.objects.get(username=spec.customer)
+    requested_at = spec.issued - REQUESTED_BEFORE_ISSUE
     invoice = Invoice.objects.create(
-        customer=User.objects.get(username=spec.customer),
+        customer=customer,
+        requested_by=customer,
         status=InvoiceStatus.ISSUED,
-        invoice_number=spec.invoice_number,
-        issued_at=spec.issued,
         amount=Decimal(spec.amount),
         period_start=spec.period[0],
         period_end=spec.period[1],
         title=spec.header[0],
         tax_id=spec.header[1],
+        stage_started_at=spec.issued,
+        dispatched_at=requested_at,
+        attempts=1,
+        invoice_number=spec.invoice_number,
+        issued_at=spec.issued,
     )
-    # History: it was requested minutes before it was issued, not today.
-    Invoice.objects.filter(pk=invoice.pk).update(created_at=spec.issued - timedelta(minutes=4))
+    entry = LocalGatewayIssue(
+        idempotency_key=str(invoice.idempotency_key), number=spec.invoice_number, issued_at=spec.issued
+    )
+    entry.document = render_to_string("invoices/document.html", {"request": _issue_request(invoice), "entry": entry})
+    entry.save()
+    # auto_now_add and auto_now would say "today": it was requested and issued back then.
+    Invoice.objects.filter(pk=invoice.pk).update(
+        document=entry.document, created_at=requested_at, updated_at=spec.issued
+    )
+    for kind, at, from_status, to_status, detail in (
+        (InvoiceEventKind.REQUESTED, requested_at, "", InvoiceStatus.REQUESTED, f"{invoice.amount} {invoice.currency}"),
+        (InvoiceEventKind.QUEUED, requested_at, InvoiceStatus.REQUESTED, InvoiceStatus.QUEUED, ""),
+        (InvoiceEventKind.ISSUING, spec.issued - timedelta(seconds=2), InvoiceStatus.QUEUED, InvoiceStatus.ISSUING, ""),
+        (InvoiceEventKind.ISSUED, spec.issued, InvoiceStatus.ISSUING, InvoiceStatus.ISSUED, spec.invoice_number),
+    ):
+        actor = customer if kind == InvoiceEventKind.REQUESTED else None
+        InvoiceEvent.objects.create(
+            invoice=invoice, at=at, actor=actor, kind=kind, from_status=from_status, to_status=to_status, detail=detail
+        )
     return 1
 
 
-def _create_story_invoices(report: SeedReport) -> Invoice:
+def _issue_request(invoice: Invoice) -> IssueRequest:
+    return IssueRequest(
+        idempotency_key=str(invoice.idempotency_key),
+        reference=invoice.reference,
+        customer_name=str(invoice.customer),
+        title=invoice.title,
+        tax_id=invoice.tax_id,
+        amount=invoice.amount,
+        currency=invoice.currency,
+        period_start=invoice.period_start,
+        period_end=invoice.period_end,
+    )
+
+
+def _replay_story() -> Story:
+    """alice asks for two invoices at once, through the same services as the web page and the API.
+
+    The 10,300 CNY request is above her automatic limit and goes to review
+    (the reviewers are told after commit). The 300 CNY one is queued, and the
+    seed issues it at once with `invoice_issue`, the very function the
+    issuance task runs: claim, gateway call with the idempotency key, number
+    recorded. So the story is in place when the seed ends, with or without a
+    worker; the issuance task published on commit still reaches the worker,
+    which finds the invoice issued and does nothing more.
+    """
     alice = User.objects.get(username="alice")
     title, tax_id = LUMEN
-    now = timezone.now()
-    small, created = Invoice.objects.get_or_create(
-        invoice_number=f"EI-{now:%Y%m%d}-0300",
-        defaults={"customer": alice, "status": InvoiceStatus.ISSUED, "issued_at": now, "title": title, "tax_id": tax_id}
-        | STORY_SMALL_INVOICE,
+    in_review = invoice_services.invoice_request(
+        customer=alice, title=title, tax_id=tax_id, **STORY_LARGE_INVOICE
     )
-    large = Invoice.objects.create(
-        customer=alice, status=InvoiceStatus.PENDING_REVIEW, title=title, tax_id=tax_id, **STORY_LARGE_INVOICE
+    last_month_end = timezone.localdate().replace(day=1) - timedelta(days=1)
+    small = invoice_services.invoice_request(
+        customer=alice,
+        title=title,
+        tax_id=tax_id,
+        amount=STORY_SMALL_AMOUNT,
+        period_start=last_month_end.replace(day=1),
+        period_end=last_month_end,
     )
-    if created:  # it was requested a few minutes before it was issued, as the story tells
-        Invoice.objects.filter(pk=small.pk).update(created_at=now - timedelta(minutes=4))
-    report.invoices_created += created + 1
-    return large
+    try:
+        outcome = invoice_services.invoice_issue(invoice_id=small.pk, claimant=SEED_CLAIMANT)
+    except GatewayError as error:
+        # Only with faults injected on purpose (INVOICE_GATEWAY_FAULTS): the error is
+        # on the invoice's timeline, and the recovery pass hands it to a worker
+        # once the seed's lease has run out.
+        outcome = f"gateway error: {error}"
+    in_review.refresh_from_db()
+    small.refresh_from_db()
+    return Story(in_review=in_review, small=small, small_outcome=outcome)
 
 
 def _arrival_order(tickets: tuple[DemoTicket, ...]) -> list[DemoTicket]:
@@ -359,7 +453,8 @@ def _arrive_unassigned(demo: DemoTicket, customer: User, invoice: Invoice | None
 
 
 def _work(demo: DemoTicket, ticket: Ticket) -> Ticket:
-    reference = ticket.invoice.reference if ticket.invoice_id else ""
+    # People name an issued invoice by its number, one still in the pipeline by its request.
+    reference = (ticket.invoice.invoice_number or ticket.invoice.reference) if ticket.invoice_id else ""
     for what, who, text in demo.steps:
         ticket = Ticket.objects.select_related("team__manager", "customer", "assignee", "escalated_to").get(
             pk=ticket.pk

@@ -195,7 +195,11 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "processed_folder": str(BROKER_DIR / "processed"),
         "control_folder": str(BROKER_DIR / "control"),
         "store_processed": False,
+        # kombu polls once a second by default; with late acks and a prefetch of
+        # one, each pool process would wait for the next poll after every task.
+        "polling_interval": env_float("CELERY_BROKER_POLLING_SECONDS", 0.1),
     }
+    CELERY_BROKER_TRANSPORT = "supportdesk.broker:Transport"  # atomic publishing, see supportdesk/broker.py
     for _folder in CELERY_BROKER_TRANSPORT_OPTIONS.values():
         if isinstance(_folder, str):
             Path(_folder).mkdir(parents=True, exist_ok=True)

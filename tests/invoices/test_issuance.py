@@ -187,3 +187,20 @@ def test_the_fault_injecting_gateway_hangs_then_times_out_for_chosen_invoices(al
         FaultInjectingGateway(hang_title="HANG", hang_seconds=0).issue(
             services._issue_request(InvoiceFactory(customer=alice, title="ACME HANG Ltd"))
         )
+
+
+def test_a_number_another_invoice_already_carries_fails_the_invoice_with_the_reason(alice, request_invoice, gateway):
+    from invoices.gateways import IssuedDocument
+    from tests.factories import InvoiceFactory
+
+    InvoiceFactory(customer=alice, status=InvoiceStatus.ISSUED, invoice_number="EI-2026-0000001")
+
+    class ClashingGateway:
+        def issue(self, request):
+            return IssuedDocument(number="EI-2026-0000001", document="<html></html>", issued_at=timezone.now())
+
+    gateway(ClashingGateway())
+    invoice = request_invoice(alice, "300.00")
+
+    assert invoice.status == InvoiceStatus.FAILED
+    assert "EI-2026-0000001" in invoice.last_error and "another invoice" in invoice.last_error

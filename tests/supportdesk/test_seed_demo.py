@@ -1,12 +1,16 @@
 """`manage.py seed_demo`: the demo people, teams, invoices and tickets, created once."""
 
+from datetime import date, timedelta
+from decimal import Decimal
 from io import StringIO
 
 import pytest
 from django.apps import apps
 from django.core.management import CommandError, call_command
+from django.utils import timezone
 
-from invoices.models import Invoice, InvoiceStatus
+from invoices.explanations import explain
+from invoices.models import Invoice, InvoiceStatus, LocalGatewayIssue
 from supportdesk.models import Role, Team, User
 from tickets.models import EventKind, Level, Status, Ticket
 
@@ -66,14 +70,64 @@ def test_every_demo_user_has_a_name_an_email_and_logs_in_with_the_demo_password(
         client.logout()
 
 
-def test_alice_has_a_history_of_issued_invoices(seeded):
+def test_alice_has_a_history_of_issued_invoices_from_past_years(seeded):
     alice = User.objects.get(username="alice")
-    issued = Invoice.objects.filter(customer=alice, status=InvoiceStatus.ISSUED)
+    history = Invoice.objects.filter(
+        customer=alice, status=InvoiceStatus.ISSUED, issued_at__year__lt=timezone.now().year
+    )
 
-    assert issued.count() >= 5
-    assert all(invoice.invoice_number and invoice.issued_at for invoice in issued)
-    assert all(invoice.created_at <= invoice.issued_at for invoice in issued)
+    assert history.count() >= 5
     assert alice.invoice_auto_limit > 0 and alice.tier
+    for invoice in history:
+        assert invoice.created_at <= invoice.issued_at
+        assert invoice.invoice_number.startswith(f"EI-{invoice.issued_at:%Y}-")
+        # a real document, and the local gateway's ledger knows that number for that key
+        assert invoice.invoice_number in invoice.document and invoice.title in invoice.document
+        entry = LocalGatewayIssue.objects.get(idempotency_key=str(invoice.idempotency_key))
+        assert (entry.number, entry.document, entry.issued_at) == (
+            invoice.invoice_number, invoice.document, invoice.issued_at
+        )
+        # its timeline is the pipeline's, back then
+        assert list(invoice.events.values_list("kind", flat=True)) == ["requested", "queued", "issuing", "issued"]
+        assert explain(invoice).startswith("Issued at ")
+
+
+def test_the_story_is_replayed_through_the_pipeline(seeded, settings):
+    alice = User.objects.get(username="alice")
+    large = Invoice.objects.get(customer=alice, amount=Decimal("10300.00"))
+    small = Invoice.objects.get(customer=alice, amount=Decimal("300.00"))
+
+    # alice asked for both at once, the large one first
+    assert (large.period_start, large.period_end) == (date(2015, 1, 1), date(2019, 12, 31))
+    assert large.created_at <= small.created_at
+    # the large one waits for a reviewer, with a deadline, and says so
+    assert large.status == InvoiceStatus.PENDING_REVIEW
+    assert large.stage_due == large.stage_started_at + timedelta(minutes=settings.INVOICE_REVIEW_TARGET_MINUTES)
+    assert list(large.events.values_list("kind", flat=True)) == ["requested", "sent_to_review"]
+    assert "10,300.00 CNY is above your automatic limit of 10,000.00 CNY" in explain(large)
+    # the small one was not held behind it: queued, claimed and issued by the local gateway
+    assert small.status == InvoiceStatus.ISSUED
+    assert small.period_end < timezone.localdate()
+    assert list(small.events.values_list("kind", flat=True)) == ["requested", "queued", "issuing", "issued"]
+    entry = LocalGatewayIssue.objects.get(idempotency_key=str(small.idempotency_key))
+    assert (entry.number, entry.document) == (small.invoice_number, small.document)
+    assert small.invoice_number.startswith(f"EI-{timezone.now():%Y}-")
+    # the issuance task published on commit ran too (inline here) and issued nothing more
+    assert LocalGatewayIssue.objects.count() == Invoice.objects.filter(status=InvoiceStatus.ISSUED).count()
+
+
+def test_the_invoice_of_the_story_is_linked_to_an_escalated_ticket(seeded):
+    ticket = Ticket.objects.get(invoice__amount=10300)
+
+    assert ticket.invoice.status == InvoiceStatus.PENDING_REVIEW
+    assert ticket.customer.username == "alice"
+    assert (ticket.status, ticket.escalated_to.username) == (Status.ESCALATED, "maria")
+    assert ticket.messages.filter(body__contains=ticket.invoice.reference).exists()
+
+
+def test_tickets_about_past_invoices_name_them_by_number(seeded):
+    for ticket in Ticket.objects.filter(invoice__status=InvoiceStatus.ISSUED):
+        assert ticket.invoice.invoice_number in ticket.subject + "".join(ticket.messages.values_list("body", flat=True))
 
 
 def test_there_are_tickets_in_every_state_and_at_every_escalation_level(seeded):
@@ -110,14 +164,6 @@ def test_the_tickets_have_a_real_conversation_and_audit_trail(seeded):
     assert len({t.assignee_id for t in tickets.filter(team__name="Billing").exclude(status=Status.NEW)}) >= 15
 
 
-def test_the_stalled_invoice_of_the_story_is_linked_to_an_escalated_ticket(seeded):
-    ticket = Ticket.objects.get(invoice__amount=10300)
-
-    assert ticket.invoice.status == InvoiceStatus.PENDING_REVIEW
-    assert ticket.customer.username == "alice"
-    assert (ticket.status, ticket.escalated_to.username) == (Status.ESCALATED, "maria")
-
-
 def test_the_first_run_notifies_the_people_concerned(seeded, mailoutbox):
     assert User.objects.get(username="alice").notifications.exists()
     assert User.objects.get(username="maria").notifications.exists()
@@ -126,6 +172,8 @@ def test_the_first_run_notifies_the_people_concerned(seeded, mailoutbox):
 
 def test_it_prints_a_summary_and_the_logins(seeded):
     assert "tickets: " in seeded and "created" in seeded
+    small = Invoice.objects.get(amount=300)
+    assert f"went through the pipeline: issued as {small.invoice_number}" in seeded
     for login in ("admin", "hana", "maria", "tomas", "agent01 .. agent20", "tech01 .. tech05", "alice"):
         assert login in seeded
     assert "demo12345" in seeded

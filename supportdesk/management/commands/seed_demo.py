@@ -40,6 +40,15 @@ class Command(BaseCommand):
             write(f"    kept as they were: {', '.join(report.users_kept)}")
         write(f"  teams: {len(report.teams_created)} created {', '.join(report.teams_created)}".rstrip())
         write(f"  invoices: {report.invoices_created} created")
+        if report.story is not None:
+            in_review, small = report.story.in_review, report.story.small
+            write(
+                f"    story: alice's {in_review.reference} ({in_review.amount:,.2f} {in_review.currency}) is "
+                f"{in_review.get_status_display().lower()}, for maria to approve; {small.reference} "
+                f"({small.amount:,.2f} {small.currency}) went through the pipeline: "
+                + (f"issued as {small.invoice_number}" if small.invoice_number else
+                   f"{small.get_status_display().lower()} ({report.story.small_outcome}), a worker finishes it")
+            )
         if report.tickets_skipped:
             write("  tickets: the demo customers already have tickets, none added")
         else:
