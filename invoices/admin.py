@@ -1,13 +1,13 @@
 """Invoices in the admin: their pipeline state is shown, never edited by hand."""
 
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from invoices import services
 from invoices.explanations import explain
 from invoices.models import Invoice, InvoiceEvent, InvoiceStatus
+from supportdesk.submission import REFUSALS, refusal_reason
 
 # What the customer asked for: it decided whether the invoice needed review.
 AMOUNT_FIELDS = ("amount", "currency", "period_start", "period_end")
@@ -41,10 +41,8 @@ def _run_on_each(modeladmin, request, queryset, service, done: str):
     for invoice in queryset.order_by("pk"):
         try:
             service(invoice=invoice, by=request.user)
-        except services.InvoiceTransitionRefused as refused:
-            modeladmin.message_user(request, f"{invoice.reference}: {refused.message}", messages.ERROR)
-        except (PermissionDenied, ValidationError) as refused:
-            modeladmin.message_user(request, f"{invoice.reference}: {refused}", messages.ERROR)
+        except REFUSALS as refused:
+            modeladmin.message_user(request, f"{invoice.reference}: {refusal_reason(refused)}", messages.ERROR)
         else:
             succeeded += 1
     if succeeded:

@@ -165,10 +165,6 @@ class Invoice(ConcurrentTransitionMixin, models.Model):
         names = {t.name for t in self.get_available_user_status_transitions(user)}
         return [name for name in PUBLIC_TRANSITIONS if name in names]
 
-    @property
-    def is_finished(self) -> bool:
-        return self.status in (InvoiceStatus.ISSUED, InvoiceStatus.REJECTED)
-
 
 PUBLIC_TRANSITIONS = ("approve", "reject", "retry")
 

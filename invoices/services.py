@@ -24,6 +24,7 @@ from invoices import signals
 from invoices.explanations import money
 from invoices.gateways import GatewayError, GatewayRejected, IssueRequest, get_gateway
 from invoices.models import STAGE_STATUSES, Invoice, InvoiceEvent, InvoiceEventKind, InvoiceStatus
+from supportdesk import fsm
 
 logger = logging.getLogger(__name__)
 
@@ -34,17 +35,12 @@ TRANSITION_ACTIONS = {
 }
 
 
-class InvoiceTransitionRefused(Exception):
+class InvoiceTransitionRefused(fsm.TransitionRefused):
     """The invoice's current state does not allow this (HTTP 409)."""
 
     def __init__(self, invoice: Invoice, transition: str):
+        super().__init__(invoice, transition, actions=TRANSITION_ACTIONS)
         self.invoice = invoice
-        self.transition = transition
-        self.message = _("Cannot %(action)s: it is %(status)s.") % {
-            "action": TRANSITION_ACTIONS.get(transition, transition),
-            "status": invoice.get_status_display().lower(),
-        }
-        super().__init__(self.message)
 
 
 # --- requesting -------------------------------------------------------------------
@@ -127,8 +123,7 @@ def invoice_retry(*, invoice: Invoice, by) -> Invoice:
 def _transition(*, invoice: Invoice, name: str, by, kind: str, detail: str = "", arguments=None, then=None) -> Invoice:
     locked = _lock(invoice.pk)
     method = getattr(locked, name)
-    any_source = next(iter(method._django_fsm.transitions.values()))
-    if not any_source.has_perm(locked, by):
+    if not fsm.role_may_run(method, locked, by):
         raise PermissionDenied(_("You may not %(action)s.") % {"action": TRANSITION_ACTIONS.get(name, name)})
     if not can_proceed(method):
         raise InvoiceTransitionRefused(locked, name)

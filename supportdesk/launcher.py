@@ -23,12 +23,19 @@ DEMO_LOGINS = [
 ]
 
 
+def worker_queues() -> str:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "supportdesk.settings")
+    from django.conf import settings
+
+    return settings.CELERY_WORKER_QUEUES
+
+
 def processes(port: str) -> dict[str, list[str]]:
     python = sys.executable
     return {
         "web": [python, "manage.py", "runserver", f"127.0.0.1:{port}", "--noreload"],
         "worker": [python, "-m", "celery", "-A", "supportdesk", "worker", "--beat", "--loglevel=INFO",
-                   "--concurrency=2", "--without-mingle", "--without-gossip", "--queues", "celery,review,issuance"],
+                   "--concurrency=2", "--without-mingle", "--without-gossip", "--queues", worker_queues()],
     }
 
 

@@ -80,18 +80,6 @@ class User(AbstractUser):
         return self.role == Role.CUSTOMER
 
     @property
-    def is_agent(self) -> bool:
-        return self.role == Role.AGENT
-
-    @property
-    def is_manager(self) -> bool:
-        return self.role == Role.MANAGER
-
-    @property
-    def is_head(self) -> bool:
-        return self.role == Role.HEAD
-
-    @property
     def is_administrator(self) -> bool:
         return self.role == Role.ADMIN or self.is_superuser
 

@@ -10,12 +10,10 @@ from dataclasses import dataclass
 from http import HTTPStatus
 
 from django import forms
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils.translation import gettext as _
 
-from invoices.services import InvoiceTransitionRefused
-from tickets.services import TransitionRefused
-
-REFUSALS = (TransitionRefused, InvoiceTransitionRefused)
+from supportdesk.fsm import TransitionRefused
 
 
 @dataclass(frozen=True)
@@ -37,10 +35,23 @@ def submit(form: forms.Form, perform: Callable[[forms.Form], object]) -> Outcome
     except ValidationError as error:
         add_service_errors(form, error)
         return Outcome(HTTPStatus.BAD_REQUEST)
-    except REFUSALS as refusal:
+    except TransitionRefused as refusal:
         form.add_error(None, refusal.message)
         return Outcome(HTTPStatus.CONFLICT)
     return Outcome(HTTPStatus.OK, result)
+
+
+# What a service answers when it will not do something: the state, the role, the input.
+REFUSALS = (TransitionRefused, PermissionDenied, ValidationError)
+
+
+def refusal_reason(error: Exception) -> str:
+    """One line a person reads, for an admin action that reports each refused row."""
+    if isinstance(error, TransitionRefused):
+        return error.message
+    if isinstance(error, ValidationError):
+        return " ".join(error.messages)
+    return str(error) or _("Permission denied.")
 
 
 def add_service_errors(form: forms.Form, error: ValidationError) -> None:

@@ -13,12 +13,12 @@ from dataclasses import dataclass
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from supportdesk.models import Role, User
+from supportdesk.submission import REFUSALS, refusal_reason
 from tickets import services
 from tickets.models import Ticket, TicketEvent, TicketMessage
 
@@ -127,17 +127,6 @@ TRANSITION_ACTIONS = (
         run=lambda ticket, by, data: services.ticket_close(ticket=ticket, by=by),
     ),
 )
-
-REFUSALS = (services.TransitionRefused, PermissionDenied, ValidationError)
-
-
-def refusal_reason(error: Exception) -> str:
-    if isinstance(error, services.TransitionRefused):
-        return error.message
-    if isinstance(error, ValidationError):
-        return " ".join(error.messages)
-    return str(error) or _("Permission denied.")
-
 
 def run_transition_action(modeladmin, request, queryset, spec: TransitionAction):
     """Ask for what the transition needs (if anything), then apply it to every ticket and report."""

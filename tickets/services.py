@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_fsm import ConcurrentTransition, TransitionNotAllowed, can_proceed
 
+from supportdesk import fsm
 from supportdesk.models import Role
 from tickets import permissions, routing, signals
 from tickets.models import TRANSITION_ACTIONS, EventKind, Status, Ticket, TicketEvent, TicketMessage
@@ -24,17 +25,12 @@ from tickets.models import TRANSITION_ACTIONS, EventKind, Status, Ticket, Ticket
 logger = logging.getLogger(__name__)
 
 
-class TransitionRefused(Exception):
+class TransitionRefused(fsm.TransitionRefused):
     """The ticket's current state does not allow this transition (HTTP 409)."""
 
     def __init__(self, ticket: Ticket, transition: str, message: str = ""):
+        super().__init__(ticket, transition, message, actions=TRANSITION_ACTIONS)
         self.ticket = ticket
-        self.transition = transition
-        self.message = message or _("Cannot %(action)s: it is %(status)s.") % {
-            "action": TRANSITION_ACTIONS.get(transition, transition),
-            "status": ticket.get_status_display().lower(),
-        }
-        super().__init__(self.message)
 
 
 # --- creating ------------------------------------------------------------------
@@ -218,7 +214,7 @@ def _transition(
         check(locked)
     if arguments_for is not None:
         arguments.update(arguments_for(locked))
-    event = _apply(locked, name, by=by, kind=kind, detail=detail, public=public, **arguments)
+    event = _change(locked, name, by=by, kind=kind, detail=detail, public=public, **arguments)
     if after is not None:
         after(locked, event)
     return locked
@@ -226,14 +222,19 @@ def _transition(
 
 def _check_may_run(ticket: Ticket, name: str, *, by) -> None:
     method = getattr(ticket, name)
-    if by is not None and not _role_may(method, ticket, by):
+    if by is not None and not fsm.role_may_run(method, ticket, by):
         raise PermissionDenied(_("You may not %(action)s.") % {"action": TRANSITION_ACTIONS.get(name, name)})
     if not can_proceed(method):
         raise TransitionRefused(ticket, name)
 
 
 def _apply(ticket: Ticket, name: str, *, by, kind: str, detail: str = "", public: bool = True, **arguments) -> TicketEvent:
+    """Checks, then changes, a ticket the caller has locked."""
     _check_may_run(ticket, name, by=by)
+    return _change(ticket, name, by=by, kind=kind, detail=detail, public=public, **arguments)
+
+
+def _change(ticket: Ticket, name: str, *, by, kind: str, detail: str = "", public: bool = True, **arguments) -> TicketEvent:
     from_status = ticket.status
     try:
         getattr(ticket, name)(**arguments)
@@ -242,12 +243,6 @@ def _apply(ticket: Ticket, name: str, *, by, kind: str, detail: str = "", public
         ticket.refresh_from_db()
         raise TransitionRefused(ticket, name) from None
     return _record(ticket, actor=by, kind=kind, from_status=from_status, to_status=ticket.status, detail=detail, public=public)
-
-
-def _role_may(method, ticket: Ticket, user) -> bool:
-    """The transition's permission, whatever the current state (a wrong state is a 409, not a 403)."""
-    any_source = next(iter(method._django_fsm.transitions.values()))
-    return any_source.has_perm(ticket, user)
 
 
 def _lock(ticket: Ticket) -> Ticket:

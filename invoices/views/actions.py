@@ -12,7 +12,6 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from invoices import forms, services
-from supportdesk.submission import Outcome, submit  # noqa: F401 - the views import them from here
 
 
 @dataclass(frozen=True)

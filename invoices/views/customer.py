@@ -13,8 +13,8 @@ from django.views.decorators.http import require_GET, require_http_methods
 from invoices import forms, selectors, services
 from invoices.models import InvoiceStatus
 from invoices.views.access import customer_only, visible_invoice_or_404
-from invoices.views.actions import submit
 from invoices.views.display import ExplainedInvoice, invoice_context
+from supportdesk.submission import submit
 
 INVOICE_LIST_PAGE_SIZE = 25
 

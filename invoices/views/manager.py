@@ -15,8 +15,9 @@ from django.views.decorators.http import require_GET, require_POST
 from invoices import selectors
 from invoices.permissions import is_reviewer
 from invoices.views.access import reviewers_only, staff_only, visible_invoice_or_404
-from invoices.views.actions import ACTIONS, ActionPanel, action_panel, action_panels, submit
+from invoices.views.actions import ACTIONS, ActionPanel, action_panel, action_panels
 from invoices.views.display import ExplainedInvoice, invoice_context
+from supportdesk.submission import submit
 
 REVIEW_PAGE_SIZE = 50
 FAILED_SHOWN = 50

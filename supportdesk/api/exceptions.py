@@ -6,25 +6,16 @@ from rest_framework import status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from invoices.services import InvoiceTransitionRefused
-from tickets.services import TransitionRefused
+from supportdesk.fsm import TransitionRefused
 
 
 def exception_handler(exc, context):
     if isinstance(exc, TransitionRefused):
         request = context.get("request")
-        ticket = exc.ticket
-        allowed = ticket.allowed_transitions_for(request.user) if request is not None else []
+        record = exc.record
+        allowed = record.allowed_transitions_for(request.user) if request is not None else []
         return Response(
-            {"detail": exc.message, "status": ticket.status, "allowed_transitions": allowed},
-            status=status.HTTP_409_CONFLICT,
-        )
-    if isinstance(exc, InvoiceTransitionRefused):
-        request = context.get("request")
-        invoice = exc.invoice
-        allowed = invoice.allowed_transitions_for(request.user) if request is not None else []
-        return Response(
-            {"detail": exc.message, "status": invoice.status, "allowed_transitions": allowed},
+            {"detail": exc.message, "status": record.status, "allowed_transitions": allowed},
             status=status.HTTP_409_CONFLICT,
         )
     if isinstance(exc, DjangoValidationError):

@@ -6,7 +6,7 @@ from escalation.api import SlaPolicyViewSet
 from invoices.api import InvoiceViewSet
 from supportdesk.api.auth import ObtainTokenView
 from supportdesk.api.teams import TeamViewSet
-from tickets.api import TicketViewSet, TicketMessageViewSet, TicketEventViewSet
+from tickets.api import TicketEventViewSet, TicketMessageViewSet, TicketViewSet
 
 router = DefaultRouter()
 router.register("tickets", TicketViewSet, basename="ticket")

@@ -6,6 +6,7 @@ from invoices.models import Invoice, InvoiceStatus
 from supportdesk.models import User
 from tests.factories import InvoiceFactory
 
+
 @pytest.fixture
 def api(api, django_capture_on_commit_callbacks):
     """Each POST's after-commit work (the issuance task, run inline) happens before the answer is read, as in production."""

@@ -4,7 +4,13 @@ import pytest
 
 from invoices.models import Invoice, InvoiceStatus
 from tests.web.test_invoice_pages import (
-    QUEUE, failed_invoice, issued_invoice, mine_url, request_invoice, staff_url, transition_url,
+    QUEUE,
+    failed_invoice,
+    issued_invoice,
+    mine_url,
+    request_invoice,
+    staff_url,
+    transition_url,
 )
 
 
@@ -183,3 +189,11 @@ def test_links_cross_to_the_right_side(alice, agent01, sign_in):
     invoice = request_invoice(alice, "10300")
     assert sign_in(alice).get(staff_url(invoice)).url == mine_url(invoice)
     assert sign_in(agent01).get(mine_url(invoice)).url == staff_url(invoice)
+
+
+def test_the_navigation_offers_the_review_queue_to_invoice_reviewers_only(maria, tomas, agent01, hana, sign_in):
+    def offers_review(user) -> bool:
+        return 'href="/review/invoices/"' in sign_in(user).get("/agent/").content.decode()
+
+    assert offers_review(maria) and offers_review(hana)
+    assert not offers_review(tomas) and not offers_review(agent01)

@@ -14,10 +14,11 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from invoices.views.panels import invoice_panel
+from supportdesk.submission import submit
 from tickets import forms, selectors, services
 from tickets.models import ACTIVE_STATUSES, Status
 from tickets.views.access import staff_only, still_visible, visible_ticket_or_404
-from tickets.views.actions import TRANSITIONS, action_panel, action_panels, submit
+from tickets.views.actions import TRANSITIONS, action_panel, action_panels
 from tickets.views.listing import active_first, page_of
 
 QUEUE_PAGE_SIZE = 50

@@ -9,9 +9,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from invoices.views.panels import invoice_panel
+from supportdesk.submission import submit
 from tickets import forms, selectors, services
 from tickets.views.access import customer_only, visible_ticket_or_404
-from tickets.views.actions import CUSTOMER_TRANSITIONS, action_panel, action_panels, submit
+from tickets.views.actions import CUSTOMER_TRANSITIONS, action_panel, action_panels
 from tickets.views.listing import active_first, page_of
 
 TICKET_LIST_PAGE_SIZE = 25
