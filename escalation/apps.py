@@ -6,4 +6,5 @@ class EscalationConfig(AppConfig):
     verbose_name = "Escalation and SLAs"
 
     def ready(self):
-        from escalation import clock  # noqa: F401 - connects the SLA clock to ticket events
+        # Connect the receivers: the SLA clock, escalation records, invoice stalls.
+        from escalation import clock, records, stalls  # noqa: F401

@@ -33,6 +33,26 @@ def add_working_minutes(calendar: Calendar, start: datetime, minutes: float) -> 
     raise ValueError(f"calendar {calendar} has no working time within {_MAX_DAYS} days")
 
 
+def subtract_working_minutes(calendar: Calendar, end: datetime, minutes: float) -> datetime:
+    """The moment `minutes` of working time before `end` (the 75% warning before a due time)."""
+    if calendar.kind == CalendarKind.ALWAYS:
+        return end - timedelta(minutes=minutes)
+    zone = ZoneInfo(calendar.time_zone)
+    cursor = end.astimezone(zone)
+    remaining = timedelta(minutes=minutes)
+    for _ in range(_MAX_DAYS):
+        day = cursor.date()
+        opens, closes = _working_window(calendar, day, zone)
+        if opens is not None and cursor > opens:
+            cursor = min(cursor, closes)
+            available = cursor - opens
+            if remaining <= available:
+                return cursor - remaining
+            remaining -= available
+        cursor = datetime.combine(day - timedelta(days=1), time.max, tzinfo=zone)
+    raise ValueError(f"calendar {calendar} has no working time within {_MAX_DAYS} days")
+
+
 def working_minutes_between(calendar: Calendar, start: datetime, end: datetime) -> float:
     """Working minutes from `start` to `end` (0 when end is not after start)."""
     if end <= start:

@@ -10,6 +10,7 @@ from django.dispatch import receiver
 
 from escalation.calendars import add_working_minutes, working_minutes_between
 from escalation.policies import policy_for_ticket
+from escalation.targets import DUE_FIELD_TARGET, next_check_at
 from tickets.models import SLA_DUE_FIELDS, EventKind, Ticket
 from tickets.signals import ticket_event_recorded
 
@@ -23,10 +24,25 @@ def move_the_clock(sender, ticket: Ticket, event, **kwargs) -> None:
     if policy is None:
         return
     changes = handler(ticket, event, policy)
-    if changes:
-        for field, value in changes.items():
-            setattr(ticket, field, value)
-        Ticket.objects.filter(pk=ticket.pk).update(**changes)
+    if not changes:
+        return
+    for field, value in changes.items():
+        setattr(ticket, field, value)
+    changes |= _monitor_fields(ticket, event, policy, moved=changes.keys())
+    for field, value in changes.items():
+        setattr(ticket, field, value)
+    Ticket.objects.filter(pk=ticket.pk).update(**changes)
+
+
+def _monitor_fields(ticket: Ticket, event, policy, *, moved) -> dict:
+    """A target started afresh may be warned and breached again; one that only moved (a pause) may not."""
+    alerts = dict(ticket.sla_alerts or {})
+    if event.kind != EventKind.RESUMED:
+        for field in SLA_DUE_FIELDS:
+            if field in moved:
+                alerts.pop(DUE_FIELD_TARGET[field], None)
+    ticket.sla_alerts = alerts
+    return {"sla_alerts": alerts, "sla_check_at": next_check_at(ticket, policy)}
 
 
 def _due(policy, start, minutes):

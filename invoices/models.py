@@ -182,6 +182,7 @@ class InvoiceEventKind(models.TextChoices):
     RETRIED = "retried", _("Retry requested")
     RECOVERED = "recovered", _("Issuance resumed after a lost task")
     STALLED = "stalled", _("Missed its stage target")
+    REQUEUED = "requeued", _("Sent to issuance again")
 
 
 class InvoiceEvent(models.Model):

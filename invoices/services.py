@@ -16,6 +16,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_fsm import ConcurrentTransition, TransitionNotAllowed, can_proceed
@@ -289,7 +290,9 @@ def _flag_next_stalled(*, now) -> bool:
             detail=_("%(stage)s was due at %(due)s.") % {
                 "stage": invoice.get_status_display(), "due": timezone.localtime(invoice.stage_due).strftime("%Y-%m-%d %H:%M %Z")
             })
-    transaction.on_commit(lambda: signals.invoice_stalled.send(sender=Invoice, invoice_id=invoice.pk))
+    # Inside the transaction: what listeners do (open a ticket, escalate) commits
+    # with the flag or not at all, and the next pass tries again.
+    signals.invoice_stalled.send(sender=Invoice, invoice_id=invoice.pk, invoice=invoice)
     return True
 
 
@@ -313,6 +316,30 @@ def invoices_recover_lost(*, now=None, limit: int = 500) -> int:
     return sent
 
 
+def invoice_requeue(*, invoice: Invoice, by) -> Invoice | None:
+    """Puts a stalled or failed invoice back in line once the fault behind it is fixed.
+
+    A failed invoice is retried; a queued or issuing one no worker holds is
+    dispatched again with a fresh stage clock. One in review, or held by a live
+    lease, is left alone (returns None): it needs a reviewer, or it is moving.
+    """
+    if invoice.status == InvoiceStatus.FAILED:
+        return invoice_retry(invoice=invoice, by=by)
+    with transaction.atomic():
+        locked = _lock(invoice.pk)
+        now = timezone.now()
+        if locked.status not in (InvoiceStatus.QUEUED, InvoiceStatus.ISSUING):
+            return None
+        if locked.status == InvoiceStatus.ISSUING and locked.lease_until and locked.lease_until > now:
+            return None
+        locked.stage_started_at, locked.stalled, locked.stalled_at = now, False, None
+        locked.stage_due = stage_deadline(locked, now)
+        locked.save(update_fields=["stage_started_at", "stage_due", "stalled", "stalled_at", "updated_at"])
+        _record(locked, actor=by, kind=InvoiceEventKind.REQUEUED, detail=_("Sent to issuance again after the incident was resolved."))
+        _dispatch_issuance_after_commit(locked, now=now)
+        return locked
+
+
 # --- the machinery ---------------------------------------------------------------
 
 
@@ -331,17 +358,24 @@ def _move(invoice: Invoice, name: str, *, actor, kind: str, now, detail: str = "
 
 def _start_stage(invoice: Invoice, *, now, new_stage: bool) -> None:
     """Queued and issuing are one stage (issuance); review is another; the rest have no target."""
-    if invoice.status == InvoiceStatus.PENDING_REVIEW:
-        target = settings.INVOICE_REVIEW_TARGET_MINUTES
-    elif invoice.status in (InvoiceStatus.QUEUED, InvoiceStatus.ISSUING):
-        target = settings.INVOICE_ISSUE_TARGET_MINUTES
-    else:
+    if invoice.status not in STAGE_STATUSES:
         invoice.stage_started_at, invoice.stage_due, invoice.stalled, invoice.stalled_at = now, None, False, None
         return
     if new_stage:
         invoice.stage_started_at = now
-        invoice.stage_due = now + timedelta(minutes=target)
+        invoice.stage_due = stage_deadline(invoice, now)
         invoice.stalled, invoice.stalled_at = False, None
+
+
+def stage_deadline(invoice: Invoice, start):
+    """When the invoice's current stage must be done: from the SLA engine's hook, else from settings, 24x7."""
+    hook = import_string(settings.INVOICE_STAGE_DEADLINE) if settings.INVOICE_STAGE_DEADLINE else None
+    due = hook(invoice, start) if hook else None
+    if due is not None:
+        return due
+    if invoice.status == InvoiceStatus.PENDING_REVIEW:
+        return start + timedelta(minutes=settings.INVOICE_REVIEW_TARGET_MINUTES)
+    return start + timedelta(minutes=settings.INVOICE_ISSUE_TARGET_MINUTES)
 
 
 def _dispatch_issuance_after_commit(invoice: Invoice, *, now) -> None:

@@ -182,6 +182,8 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "TicketStatusEnum": "tickets.models.Status",
         "InvoiceStatusEnum": "invoices.models.InvoiceStatus",
+        "EscalationStatusEnum": "escalation.models.EscalationStatus",
+        "IncidentStatusEnum": "escalation.models.IncidentStatus",
     },
 }
 
@@ -225,6 +227,14 @@ CELERY_BEAT_SCHEDULE = {
     "sweep-invoices": {
         "task": "invoices.tasks.sweep_invoices",
         "schedule": env_float("INVOICE_SWEEP_SECONDS", 5.0),
+        "options": {"expires": 30},
+    },
+    # One index probe when nothing is due; deadlines of the next minute go to
+    # short ETA tasks, so this interval bounds the delay only when one is lost.
+    "sweep-sla": {
+        "task": "escalation.tasks.sweep_sla",
+        "schedule": env_float("SLA_SWEEP_SECONDS", 1.0),
+        "options": {"expires": 10},
     },
 }
 # Review work and issuance never share a queue, so nothing waits behind an
@@ -240,6 +250,13 @@ CELERY_WORKER_QUEUES = "celery,review,issuance"  # what `make demo` and the test
 TICKETS_AUTO_CLOSE_DAYS = env_int("TICKETS_AUTO_CLOSE_DAYS", 7)
 TEAM_RECOMMENDED_MAX_AGENTS = 20
 
+# SLA monitor and incidents
+SLA_WARNING_AT = env_float("SLA_WARNING_AT", 0.75)  # share of a target after which its owner is warned
+SLA_TIMER_HORIZON_SECONDS = env_float("SLA_TIMER_HORIZON_SECONDS", 60.0)  # 0 turns the ETA hand-over off
+INCIDENT_STALL_THRESHOLD = env_int("INCIDENT_STALL_THRESHOLD", 5)
+INCIDENT_STALL_WINDOW_MINUTES = env_float("INCIDENT_STALL_WINDOW_MINUTES", 10.0)
+INCIDENT_DEFAULT_ETA_MINUTES = env_float("INCIDENT_DEFAULT_ETA_MINUTES", 60.0)
+
 # E-invoices
 # Faults (`latency=0.2,failure_rate=0.3,hang_title=HANG`) switch to the fault-injecting gateway.
 INVOICE_GATEWAY_OPTIONS = env_options("INVOICE_GATEWAY_FAULTS")
@@ -247,6 +264,9 @@ INVOICE_GATEWAY = env_str(
     "INVOICE_GATEWAY",
     "invoices.gateways.faulty.FaultInjectingGateway" if INVOICE_GATEWAY_OPTIONS else "invoices.gateways.local.LocalGateway",
 )
+# Stage targets come from the SLA policy matching the customer's invoice tickets
+# (`escalation.invoice_stages`); these minutes apply, 24x7, where none sets one.
+INVOICE_STAGE_DEADLINE = env_str("INVOICE_STAGE_DEADLINE", "escalation.invoice_stages.stage_deadline")
 INVOICE_REVIEW_TARGET_MINUTES = env_float("INVOICE_REVIEW_TARGET_MINUTES", 240.0)
 INVOICE_ISSUE_TARGET_MINUTES = env_float("INVOICE_ISSUE_TARGET_MINUTES", 10.0)
 INVOICE_ISSUE_MAX_RETRIES = env_int("INVOICE_ISSUE_MAX_RETRIES", 5)

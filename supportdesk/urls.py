@@ -8,4 +8,5 @@ urlpatterns = [
     path("", include("supportdesk.web_urls")),
     path("", include("tickets.urls")),
     path("", include("invoices.urls")),
+    path("", include("escalation.urls")),
 ]

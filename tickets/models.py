@@ -43,6 +43,13 @@ ACTIVE_STATUSES = (Status.NEW, Status.OPEN, Status.WAITING_ON_CUSTOMER, Status.E
 SLA_RUNNING_STATUSES = (Status.NEW, Status.OPEN, Status.ESCALATED)  # waiting on the customer pauses the clock
 SLA_DUE_FIELDS = ("first_response_due", "next_update_due", "resolution_due")
 
+
+class SlaAlert(models.TextChoices):
+    """How far a target has gone, kept per target in `Ticket.sla_alerts`."""
+
+    WARNED = "warned", _("Warned")
+    BREACHED = "breached", _("Breached")
+
 # Transitions that people run by name (API, web, admin); the others happen
 # as a consequence of something else, e.g. `resume` when the customer replies.
 PUBLIC_TRANSITIONS = ("assign", "request_info", "escalate", "return_to_agent", "resolve", "reopen", "close")
@@ -58,6 +65,7 @@ TRANSITION_ACTIONS = {
     "reopen": _("reopen the ticket"),
     "close": _("close the ticket"),
     "reply": _("reply"),
+    "take_over": _("take the ticket over"),
 }
 
 
@@ -98,6 +106,17 @@ class Ticket(ConcurrentTransitionMixin, models.Model):
     next_update_due = models.DateTimeField(null=True, blank=True)
     resolution_due = models.DateTimeField(null=True, blank=True)
     sla_paused_at = models.DateTimeField(null=True, blank=True, help_text=_("Set while waiting on the customer."))
+    # The SLA monitor (escalation.monitor) reads only `sla_check_at`: the next
+    # moment a warning or a breach is due. `sla_alerts` says which targets have
+    # been warned or breached, so each happens once per due time.
+    sla_check_at = models.DateTimeField(null=True, blank=True, editable=False)
+    sla_alerts = models.JSONField(default=dict, blank=True, editable=False)
+    sla_timer_at = models.DateTimeField(
+        null=True, blank=True, editable=False, help_text=_("The check time already handed to a short ETA task.")
+    )
+    incident = models.ForeignKey(
+        "escalation.Incident", null=True, blank=True, on_delete=models.SET_NULL, related_name="tickets"
+    )
     resolved_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
 
@@ -114,6 +133,9 @@ class Ticket(ConcurrentTransitionMixin, models.Model):
                 models.Index(fields=[due], name=f"ticket_{due}", condition=Q(status__in=SLA_RUNNING_STATUSES))
                 for due in SLA_DUE_FIELDS
             ],
+            models.Index(
+                fields=["sla_check_at"], name="ticket_sla_check_at", condition=Q(status__in=SLA_RUNNING_STATUSES)
+            ),
         ]
 
     def __str__(self):
@@ -220,6 +242,10 @@ class EventKind(models.TextChoices):
     CLOSED = "closed", _("Closed")
     REPLY = "reply", _("Public reply")
     NOTE = "note", _("Internal note")
+    SLA_WARNING = "sla_warning", _("SLA warning")
+    SLA_BREACHED = "sla_breached", _("SLA breached")
+    ACKNOWLEDGED = "acknowledged", _("Escalation acknowledged")
+    NOTICE = "notice", _("Update from support")
 
 
 class TicketEvent(models.Model):

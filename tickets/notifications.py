@@ -7,9 +7,9 @@ from supportdesk.notifications import Delivery, deliver_once
 from tickets.models import EventKind, Status, TicketEvent
 
 # Events the customer hears about when staff (or the system) caused them.
-_CUSTOMER_KINDS = {EventKind.CREATED, EventKind.REPLY, EventKind.INFO_REQUESTED, EventKind.ESCALATED, EventKind.RESOLVED, EventKind.CLOSED}
+_CUSTOMER_KINDS = {EventKind.CREATED, EventKind.REPLY, EventKind.INFO_REQUESTED, EventKind.ESCALATED, EventKind.RESOLVED, EventKind.CLOSED, EventKind.NOTICE}
 # Events the person holding the ticket hears about.
-_HOLDER_KINDS = {EventKind.REPLY, EventKind.NOTE, EventKind.RESUMED, EventKind.REOPENED, EventKind.ASSIGNED, EventKind.ESCALATED, EventKind.RETURNED}
+_HOLDER_KINDS = {EventKind.REPLY, EventKind.NOTE, EventKind.RESUMED, EventKind.REOPENED, EventKind.ASSIGNED, EventKind.ESCALATED, EventKind.RETURNED, EventKind.SLA_WARNING, EventKind.SLA_BREACHED}
 
 
 def deliveries_for(event: TicketEvent) -> list[Delivery]:
@@ -27,7 +27,7 @@ def deliveries_for(event: TicketEvent) -> list[Delivery]:
                 url=reverse("customer-ticket", args=[ticket.pk]),
             )
         )
-    holder = ticket.escalated_to if ticket.status == Status.ESCALATED and ticket.escalated_to_id else ticket.assignee
+    holder = _holder(ticket)
     if holder is not None and event.kind in _HOLDER_KINDS and event.actor_id != holder.pk:
         deliveries.append(
             Delivery(
@@ -40,6 +40,15 @@ def deliveries_for(event: TicketEvent) -> list[Delivery]:
     return deliveries
 
 
+def _holder(ticket):
+    """Who answers for the ticket now; an unassigned ticket is its team manager's to watch."""
+    if ticket.status == Status.ESCALATED and ticket.escalated_to_id:
+        return ticket.escalated_to
+    if ticket.assignee_id:
+        return ticket.assignee
+    return ticket.team.manager if ticket.team_id else None
+
+
 def _customer_body(event: TicketEvent) -> str:
     ticket = event.ticket
     if event.kind == EventKind.CREATED:
@@ -49,7 +58,7 @@ def _customer_body(event: TicketEvent) -> str:
 
 def deliver_for_event(event_id: int) -> int:
     """Notify everyone concerned by an event once; returns how many notifications were new."""
-    event = TicketEvent.objects.select_related("ticket__customer", "ticket__assignee", "ticket__escalated_to").filter(pk=event_id).first()
+    event = TicketEvent.objects.select_related("ticket__customer", "ticket__assignee", "ticket__escalated_to", "ticket__team__manager").filter(pk=event_id).first()
     if event is None:  # the transaction that wrote it was rolled back
         return 0
     return sum(deliver_once(delivery, source_key=f"ticket-event:{event.pk}") for delivery in deliveries_for(event))

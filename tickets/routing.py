@@ -2,8 +2,8 @@
 
 from django.db.models import Count, Q
 
-from supportdesk.models import Role, Team, User
-from tickets.models import ACTIVE_STATUSES, Level, Status
+from supportdesk.models import Area, Role, Team, User
+from tickets.models import ACTIVE_STATUSES, Category, Level, Status
 
 
 def team_for_category(category: str) -> Team | None:
@@ -28,21 +28,31 @@ def least_loaded_agent(team: Team) -> User | None:
 def escalation_owner(ticket, *, level: int) -> User | None:
     """Who holds the ticket at the given level.
 
-    Level 2 is the team's manager; a team without one falls back to the
-    least-loaded manager who declares the ticket's category as expertise, then
-    to any manager. Level 3 is the least-loaded head of support.
+    Level 2 is a manager. An invoice ticket goes to the manager with invoice
+    expertise who holds the fewest escalated tickets (the team's own manager
+    wins a tie). Any other ticket goes to its team's manager; a team without one
+    falls back to the least-loaded manager who knows the category, then to any
+    manager. Level 3 is the least-loaded head of support.
     """
     if level == Level.MANAGER:
-        manager = ticket.team.manager if ticket.team_id else None
-        if manager is not None and manager.is_active:
-            return manager
-        managers = list(_by_escalation_load(User.objects.filter(role=Role.MANAGER, is_active=True)))
+        team_manager_id = ticket.team.manager_id if ticket.team_id else None
+        managers = sorted(
+            _by_escalation_load(User.objects.filter(role=Role.MANAGER, is_active=True)),
+            key=lambda m: (m.load, m.pk != team_manager_id, m.pk),
+        )
+        if needs_invoice_expertise(ticket):
+            experts = [m for m in managers if m.has_expertise(Area.INVOICE)]
+            if experts:
+                return experts[0]
+        own = [m for m in managers if m.pk == team_manager_id]
         experts = [m for m in managers if m.has_expertise(ticket.category)]
-        return (experts or managers or [None])[0]
-    return _by_escalation_load(User.objects.filter(role=Role.HEAD, is_active=True)).first()
+        return (own or experts or managers or [None])[0]
+    return _by_escalation_load(User.objects.filter(role=Role.HEAD, is_active=True)).order_by("load", "id").first()
+
+
+def needs_invoice_expertise(ticket) -> bool:
+    return ticket.category == Category.INVOICE or ticket.invoice_id is not None
 
 
 def _by_escalation_load(users):
-    return users.annotate(
-        load=Count("escalated_tickets", filter=Q(escalated_tickets__status=Status.ESCALATED))
-    ).order_by("load", "id")
+    return users.annotate(load=Count("escalated_tickets", filter=Q(escalated_tickets__status=Status.ESCALATED)))

@@ -28,7 +28,7 @@ class TicketSerializer(serializers.ModelSerializer):
         model = Ticket
         fields = [
             "id", "reference", "subject", "description", "category", "priority", "status", "level",
-            "customer", "assignee", "escalated_to", "team", "invoice", "created_at", "updated_at",
+            "customer", "assignee", "escalated_to", "team", "invoice", "incident", "created_at", "updated_at",
             "first_responded_at", "resolved_at", "closed_at", "sla", "held_by", "allowed_transitions",
         ]
         read_only_fields = fields

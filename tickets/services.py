@@ -36,14 +36,21 @@ class TransitionRefused(fsm.TransitionRefused):
 # --- creating ------------------------------------------------------------------
 
 
+_THE_CUSTOMER = object()
+
+
 @transaction.atomic
-def ticket_create(*, customer, subject: str, description: str, category: str, priority: str = "normal", invoice=None) -> Ticket:
+def ticket_create(
+    *, customer, subject: str, description: str, category: str, priority: str = "normal", invoice=None,
+    opened_by=_THE_CUSTOMER,
+) -> Ticket:
+    """Opens a ticket for the customer; `opened_by=None` when the system opens it for them (an invoice stall)."""
     if invoice is not None and invoice.customer_id != customer.id:
         raise ValidationError({"invoice": _("Choose one of your own invoices.")})
     ticket = Ticket.objects.create(
         customer=customer, subject=subject, description=description, category=category, priority=priority, invoice=invoice
     )
-    _record(ticket, actor=customer, kind=EventKind.CREATED, to_status=Status.NEW)
+    _record(ticket, actor=customer if opened_by is _THE_CUSTOMER else opened_by, kind=EventKind.CREATED, to_status=Status.NEW)
     _assign_automatically(ticket)
     return ticket
 
@@ -102,18 +109,56 @@ def ticket_request_info(*, ticket: Ticket, body: str, by) -> Ticket:
     )
 
 
-def ticket_escalate(*, ticket: Ticket, reason: str, by) -> Ticket:
+def ticket_resume(*, ticket: Ticket, by, detail: str) -> Ticket:
+    """Takes a ticket off waiting on the customer without their answer (the system found it is ours to solve)."""
+    return _transition(ticket=ticket, name="resume", by=by, kind=EventKind.RESUMED, detail=detail)
+
+
+def ticket_escalate(*, ticket: Ticket, reason: str, by, cause: str = "manual", target: str = "", due_at=None) -> Ticket:
+    """Hands the ticket one level up, to the owner `routing` chooses; `by` is None when the system escalates."""
     _require_text(reason, "reason")
 
     def choose_owner(locked: Ticket) -> dict:
         return {"owner": routing.escalation_owner(locked, level=locked.level + 1)}
 
+    def announce(locked: Ticket, event: TicketEvent) -> None:
+        signals.ticket_escalated.send(
+            sender=Ticket, ticket=locked, event=event, owner=locked.escalated_to, cause=cause, target=target,
+            due_at=due_at, note=reason,
+        )
+
     # The reason is staff talk ("agent lacks invoice knowledge"); the customer
-    # sees who holds the ticket now through `held_by_phrase`.
+    # reads a notice written by the escalation app and `held_by_phrase`.
     return _transition(
         ticket=ticket, name="escalate", by=by, kind=EventKind.ESCALATED, detail=reason, public=False,
-        arguments_for=choose_owner,
+        arguments_for=choose_owner, after=announce,
     )
+
+
+@transaction.atomic
+def ticket_take_over(*, ticket: Ticket, by) -> Ticket:
+    """A manager or the head of support takes an escalated ticket into their own hands."""
+    locked = _lock(ticket)
+    if not permissions.is_manager_or_above_on(locked, by):
+        raise PermissionDenied(_("Only a manager or the head of support takes over an escalated ticket."))
+    if locked.status != Status.ESCALATED:
+        raise TransitionRefused(locked, "take_over")
+    if locked.escalated_to_id != by.pk:
+        locked.escalated_to = by
+        locked.save(update_fields=["escalated_to", "updated_at"])
+        _record(locked, actor=by, kind=EventKind.ASSIGNED, detail=_("%(who)s took the ticket over.") % {"who": by}, public=False)
+    return locked
+
+
+@transaction.atomic
+def ticket_log(*, ticket: Ticket, kind: str, detail: str, actor=None, public: bool = False) -> TicketEvent:
+    """Writes an event that changes no state: an SLA warning or breach, an acknowledgement, a notice to the customer."""
+    return _record(_lock(ticket), actor=actor, kind=kind, detail=detail, public=public)
+
+
+def ticket_link_incident(*, ticket: Ticket, incident) -> None:
+    Ticket.objects.filter(pk=ticket.pk).update(incident=incident)
+    ticket.incident = incident
 
 
 def ticket_return_to_agent(*, ticket: Ticket, guidance: str, by) -> Ticket:

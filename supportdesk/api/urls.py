@@ -3,6 +3,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
 from escalation.api import SlaPolicyViewSet
+from escalation.api_escalations import EscalationViewSet, IncidentViewSet
 from invoices.api import InvoiceViewSet
 from supportdesk.api.auth import ObtainTokenView
 from supportdesk.api.teams import TeamViewSet
@@ -13,6 +14,8 @@ router.register("tickets", TicketViewSet, basename="ticket")
 router.register("teams", TeamViewSet, basename="team")
 router.register("invoices", InvoiceViewSet, basename="invoice")
 router.register("sla-policies", SlaPolicyViewSet, basename="sla-policy")
+router.register("escalations", EscalationViewSet, basename="escalation")
+router.register("incidents", IncidentViewSet, basename="incident")
 
 urlpatterns = [
     path("auth/token/", ObtainTokenView.as_view(), name="api-token"),

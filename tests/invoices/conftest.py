@@ -6,6 +6,15 @@ import pytest
 from invoices import services
 
 
+@pytest.fixture(autouse=True)
+def stage_targets_from_settings(settings):
+    """These tests are about the pipeline, not the SLA policies: stage targets come from settings, 24x7.
+
+    The policies' targets and calendars are tested in tests/escalation/test_invoice_stages.py.
+    """
+    settings.INVOICE_STAGE_DEADLINE = ""
+
+
 @pytest.fixture
 def request_invoice(django_capture_on_commit_callbacks):
     """`request_invoice(customer, amount, **more)`: as the customer would, with after-commit work run."""

@@ -9,6 +9,7 @@ from django.apps import apps
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
+from invoices.services import stage_deadline
 from invoices.explanations import explain
 from invoices.models import Invoice, InvoiceStatus, LocalGatewayIssue
 from supportdesk.models import Role, Team, User
@@ -102,7 +103,7 @@ def test_the_story_is_replayed_through_the_pipeline(seeded, settings):
     assert large.created_at <= small.created_at
     # the large one waits for a reviewer, with a deadline, and says so
     assert large.status == InvoiceStatus.PENDING_REVIEW
-    assert large.stage_due == large.stage_started_at + timedelta(minutes=settings.INVOICE_REVIEW_TARGET_MINUTES)
+    assert large.stage_due == stage_deadline(large, large.stage_started_at)
     assert list(large.events.values_list("kind", flat=True)) == ["requested", "sent_to_review"]
     assert "10,300.00 CNY is above your automatic limit of 10,000.00 CNY" in explain(large)
     # the small one was not held behind it: queued, claimed and issued by the local gateway

@@ -23,6 +23,7 @@ def test_a_ticket_life_leaves_a_complete_audit_trail(alice, billing, agent01, ma
         (EventKind.REPLY, "alice", "", "", True),
         (EventKind.RESUMED, "alice", Status.WAITING_ON_CUSTOMER, Status.OPEN, True),
         (EventKind.ESCALATED, "agent01", Status.OPEN, Status.ESCALATED, False),
+        (EventKind.NOTICE, None, "", "", True),  # the customer reads who holds the ticket now
         (EventKind.RETURNED, "maria", Status.ESCALATED, Status.OPEN, False),
         (EventKind.RESOLVED, "agent01", Status.OPEN, Status.RESOLVED, True),
         (EventKind.REOPENED, "alice", Status.RESOLVED, Status.OPEN, True),
