@@ -265,25 +265,54 @@ def is_permanent(error: Exception) -> bool:
 
 
 def invoices_detect_stalls(*, now=None, limit: int = 1000) -> int:
-    """Flags invoices past their stage target, one short transaction each; returns how many."""
+    """Flags invoices past their stage target, one short transaction each; returns how many.
+
+    An invoice whose stall cannot be handled now (a listener failed) stays
+    unflagged and is tried again by the next pass; it does not hold up the rest.
+    """
     now = now or timezone.now()
     if not _due_for_stall(now).exists():  # the usual case: one index probe, no transaction
         return 0
-    flagged = 0
-    while flagged < limit and _flag_next_stalled(now=now):
+    flagged, failed = 0, set()
+    while flagged < limit:
+        try:
+            outcome = _flag_next_stalled(now=now, skipping=failed)
+        except _StallNotHandled as error:
+            logger.exception("Could not handle the stall of invoice %s; the next pass retries", error.invoice_id)
+            failed.add(error.invoice_id)
+            continue
+        if not outcome:
+            break
         flagged += 1
     return flagged
+
+
+class _StallNotHandled(Exception):
+    def __init__(self, invoice_id: int):
+        super().__init__(invoice_id)
+        self.invoice_id = invoice_id
 
 
 def _due_for_stall(now):
     return Invoice.objects.filter(status__in=STAGE_STATUSES, stalled=False, stage_due__lte=now)
 
 
-@transaction.atomic
-def _flag_next_stalled(*, now) -> bool:
-    invoice = _due_for_stall(now).order_by("stage_due", "id").select_for_update(skip_locked=True).first()
-    if invoice is None:
-        return False
+def _flag_next_stalled(*, now, skipping=frozenset()) -> bool:
+    with transaction.atomic():
+        invoice = (
+            _due_for_stall(now).exclude(pk__in=skipping).order_by("stage_due", "id").select_for_update(skip_locked=True).first()
+        )
+        if invoice is None:
+            return False
+        try:
+            with transaction.atomic():
+                _flag(invoice, now=now)
+        except Exception as error:
+            raise _StallNotHandled(invoice.pk) from error
+    return True
+
+
+def _flag(invoice: Invoice, *, now) -> None:
     invoice.stalled, invoice.stalled_at = True, now
     invoice.save(update_fields=["stalled", "stalled_at", "updated_at"])
     _record(invoice, actor=None, kind=InvoiceEventKind.STALLED, from_status=invoice.status, to_status=invoice.status,
@@ -293,7 +322,6 @@ def _flag_next_stalled(*, now) -> bool:
     # Inside the transaction: what listeners do (open a ticket, escalate) commits
     # with the flag or not at all, and the next pass tries again.
     signals.invoice_stalled.send(sender=Invoice, invoice_id=invoice.pk, invoice=invoice)
-    return True
 
 
 def invoices_recover_lost(*, now=None, limit: int = 500) -> int:

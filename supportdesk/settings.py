@@ -77,6 +77,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "invoices.context_processors.invoice_roles",
+                "escalation.context_processors.incidents_and_escalations",
             ],
         },
     },
@@ -251,6 +252,7 @@ TICKETS_AUTO_CLOSE_DAYS = env_int("TICKETS_AUTO_CLOSE_DAYS", 7)
 TEAM_RECOMMENDED_MAX_AGENTS = 20
 
 # SLA monitor and incidents
+SLA_POLICY_CACHE_SECONDS = env_float("SLA_POLICY_CACHE_SECONDS", 10.0)  # how soon other processes see a policy edit
 SLA_WARNING_AT = env_float("SLA_WARNING_AT", 0.75)  # share of a target after which its owner is warned
 SLA_TIMER_HORIZON_SECONDS = env_float("SLA_TIMER_HORIZON_SECONDS", 60.0)  # 0 turns the ETA hand-over off
 INCIDENT_STALL_THRESHOLD = env_int("INCIDENT_STALL_THRESHOLD", 5)

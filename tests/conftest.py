@@ -16,6 +16,16 @@ def celery_runs_tasks_inline():
 
 
 @pytest.fixture(autouse=True)
+def fresh_sla_policies():
+    """Tests edit policies with queryset updates too, which send no signal: read them afresh every test."""
+    from escalation.policies import forget_policies
+
+    forget_policies()
+    yield
+    forget_policies()
+
+
+@pytest.fixture(autouse=True)
 def fresh_throttles():
     cache.clear()
     yield

@@ -5,7 +5,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from escalation.calendars import add_working_minutes, is_working_day, working_minutes_between
+from escalation.calendars import add_working_minutes, is_working_day, subtract_working_minutes, working_minutes_between
 from escalation.models import Calendar, CalendarKind
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -59,6 +59,23 @@ def test_extra_days_off_are_skipped(shanghai_office):
 def test_working_minutes_between_two_moments(shanghai_office):
     assert working_minutes_between(shanghai_office, at(2026, 11, 20, 16, 0), at(2026, 11, 23, 11, 0)) == 240
     assert working_minutes_between(shanghai_office, at(2026, 11, 21, 10, 0), at(2026, 11, 22, 10, 0)) == 0
+
+
+def test_counting_back_from_monday_morning_lands_on_friday_afternoon(shanghai_office):
+    # the 75% warning of a 4-hour target due Monday 10:00 comes at Friday 17:00
+    assert subtract_working_minutes(shanghai_office, at(2026, 11, 23, 10, 0), 60) == at(2026, 11, 23, 9, 0)
+    assert subtract_working_minutes(shanghai_office, at(2026, 11, 23, 10, 0), 120) == at(2026, 11, 20, 17, 0)
+
+
+def test_counting_back_skips_a_public_holiday(shanghai_office):
+    # 2026-10-01..07 are China's National Day holidays (10-08 is a working day)
+    assert subtract_working_minutes(shanghai_office, at(2026, 10, 8, 9, 30), 60) == at(2026, 9, 30, 17, 30)
+
+
+def test_counting_back_is_the_inverse_of_counting_forward(shanghai_office):
+    start = at(2026, 11, 20, 16, 10)
+    for minutes in (1, 45, 240, 600, 2000):
+        assert subtract_working_minutes(shanghai_office, add_working_minutes(shanghai_office, start, minutes), minutes) == start
 
 
 def test_a_calendar_is_validated(db):
