@@ -51,6 +51,10 @@ def _holder(ticket):
 
 def _customer_body(event: TicketEvent) -> str:
     ticket = event.ticket
+    if event.kind == EventKind.CREATED and event.actor_id is None:
+        return _("We opened ticket %(ref)s for you: %(subject)s. We will keep you posted here.") % {
+            "ref": ticket.reference, "subject": ticket.subject,
+        }
     if event.kind == EventKind.CREATED:
         return _("We received your ticket %(ref)s and a support agent will answer you here.") % {"ref": ticket.reference}
     return event.detail or _("Your ticket %(ref)s is now %(status)s.") % {"ref": ticket.reference, "status": ticket.get_status_display().lower()}

@@ -10,6 +10,7 @@ import time_machine
 from escalation.models import Calendar, Escalation, Reason, SlaPolicy, Target
 from invoices import services as invoices
 from invoices.models import InvoiceStatus
+from supportdesk.models import Notification
 from tests.factories import ManagerFactory
 from tickets import services as tickets
 from tickets.models import Category, EventKind, Level, Status, Ticket
@@ -63,7 +64,10 @@ def test_a_stalled_review_opens_a_ticket_escalated_to_an_invoice_manager(alice, 
     assert (ticket.customer, ticket.category, ticket.status, ticket.level, ticket.escalated_to) == (
         alice, Category.INVOICE, Status.ESCALATED, Level.MANAGER, maria
     )
-    assert ticket.events.get(kind=EventKind.CREATED).actor is None  # the system opened it for her
+    created = ticket.events.get(kind=EventKind.CREATED)
+    assert created.actor is None  # the system opened it for her, and says so
+    told = Notification.objects.get(recipient=alice, source_key=f"ticket-event:{created.pk}")
+    assert told.body.startswith(f"We opened ticket {ticket.reference} for you: Your invoice request")
     escalation = Escalation.objects.get(ticket=ticket)
     assert (escalation.reason, escalation.target, escalation.due_at, escalation.owner) == (
         Reason.INVOICE_STALL, Target.INVOICE_REVIEW, MONDAY_10 + timedelta(minutes=30), maria
