@@ -6,6 +6,7 @@ from escalation.api import SlaPolicyViewSet
 from escalation.api_escalations import EscalationViewSet, IncidentViewSet
 from invoices.api import InvoiceViewSet
 from supportdesk.api.auth import ObtainTokenView
+from supportdesk.api.notifications import NotificationViewSet
 from supportdesk.api.teams import TeamViewSet
 from tickets.api import TicketEventViewSet, TicketMessageViewSet, TicketViewSet
 
@@ -15,6 +16,7 @@ router.register("teams", TeamViewSet, basename="team")
 router.register("invoices", InvoiceViewSet, basename="invoice")
 router.register("sla-policies", SlaPolicyViewSet, basename="sla-policy")
 router.register("escalations", EscalationViewSet, basename="escalation")
+router.register("notifications", NotificationViewSet, basename="notification")
 router.register("incidents", IncidentViewSet, basename="incident")
 
 urlpatterns = [
