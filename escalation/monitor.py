@@ -14,7 +14,7 @@ only that precision, because the next pass finds the row still due.
 
 import logging
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
@@ -31,6 +31,7 @@ from tickets.models import SLA_RUNNING_STATUSES, EventKind, Level, SlaAlert, Sta
 logger = logging.getLogger(__name__)
 
 RETRY_FAILED_ROW_AFTER = timedelta(seconds=30)
+EARLY_TIMER_TOLERANCE_SECONDS = 2.0
 
 
 @dataclass
@@ -207,11 +208,23 @@ def hand_over_timers(*, now, limit: int = 1000) -> int:
         if Ticket.objects.filter(pk=pk, sla_check_at=check_at).update(sla_timer_at=check_at) != 1:
             continue
         try:
-            check_ticket_sla.apply_async((pk,), eta=check_at)
+            check_ticket_sla.apply_async((pk, check_at.isoformat()), eta=check_at)
             handed += 1
         except Exception:  # noqa: BLE001 - broker down: the pass at the due time finds the ticket anyway
             logger.exception("Could not hand ticket %s's SLA deadline to an ETA task", pk)
     return handed
+
+
+def rearm_early_timer(ticket_id: int, check_at: str | None) -> None:
+    """A timer that fired a moment before its deadline (clocks differ by milliseconds) sets itself again once."""
+    if not check_at:
+        return
+    deadline = datetime.fromisoformat(check_at)
+    early_by = (deadline - timezone.now()).total_seconds()
+    if 0 < early_by <= EARLY_TIMER_TOLERANCE_SECONDS and Ticket.objects.filter(pk=ticket_id, sla_check_at=deadline).exists():
+        from escalation.tasks import check_ticket_sla
+
+        check_ticket_sla.apply_async((ticket_id,), eta=deadline)
 
 
 def _when(moment) -> str:

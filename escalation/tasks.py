@@ -13,9 +13,12 @@ def sweep_sla() -> str:
 
 
 @shared_task(ignore_result=True)
-def check_ticket_sla(ticket_id: int) -> bool:
+def check_ticket_sla(ticket_id: int, check_at: str | None = None) -> bool:
     """The ETA task a sweep hands a deadline of the next minute to; it re-reads the row, so a stale one does nothing."""
-    return monitor.enforce_ticket(ticket_id, now=timezone.now())
+    if monitor.enforce_ticket(ticket_id, now=timezone.now()):
+        return True
+    monitor.rearm_early_timer(ticket_id, check_at)
+    return False
 
 
 @shared_task(

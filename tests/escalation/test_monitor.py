@@ -308,6 +308,21 @@ def test_deadlines_of_the_next_minute_go_to_one_eta_task_each(alice, tech01, at,
     assert handed[-1] == (ticket.pk, MONDAY_10 + timedelta(minutes=60))
 
 
+def test_a_timer_that_fires_a_moment_early_sets_itself_again_once(alice, tech01, at, monkeypatch):
+    from escalation import tasks
+
+    ticket = at(0, open_ticket, alice)
+    at(45, sweep)
+    deadline = MONDAY_10 + timedelta(minutes=60)
+    rearmed = []
+    monkeypatch.setattr(tasks.check_ticket_sla, "apply_async", lambda args, eta: rearmed.append((args, eta)))
+
+    assert at(59.99, tasks.check_ticket_sla, ticket.pk, deadline.isoformat()) is False
+    assert rearmed == [((ticket.pk,), deadline)]
+    assert at(55, tasks.check_ticket_sla, ticket.pk, deadline.isoformat()) is False  # minutes early: the sweep's job
+    assert len(rearmed) == 1
+
+
 def test_the_timer_task_escalates_what_is_due_and_a_second_copy_does_nothing(alice, tech01, tomas, at):
     from escalation import tasks
 
