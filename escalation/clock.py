@@ -42,7 +42,9 @@ def _monitor_fields(ticket: Ticket, event, policy, *, moved) -> dict:
             if field in moved:
                 alerts.pop(DUE_FIELD_TARGET[field], None)
     ticket.sla_alerts = alerts
-    return {"sla_alerts": alerts, "sla_check_at": next_check_at(ticket, policy)}
+    # A paused clock has nothing to check: the monitor's index holds running clocks only.
+    check_at = None if ticket.sla_paused_at is not None else next_check_at(ticket, policy)
+    return {"sla_alerts": alerts, "sla_check_at": check_at}
 
 
 def _due(policy, start, minutes):
@@ -82,6 +84,11 @@ def _customer_answered(ticket, event, policy) -> dict:
     return changes
 
 
+def _escalated(ticket, event, policy) -> dict:
+    """Whoever takes the ticket up owes the customer an update within the next-update target."""
+    return {"next_update_due": _due(policy, event.at, policy.next_update_minutes)}
+
+
 def _finished(ticket, event, policy) -> dict:
     return {field: None for field in SLA_DUE_FIELDS} | {"sla_paused_at": None}
 
@@ -99,6 +106,7 @@ _HANDLERS = {
     EventKind.REPLY: _staff_spoke,
     EventKind.INFO_REQUESTED: _asked_the_customer,
     EventKind.RESUMED: _customer_answered,
+    EventKind.ESCALATED: _escalated,
     EventKind.RESOLVED: _finished,
     EventKind.CLOSED: _finished,
     EventKind.REOPENED: _reopened,

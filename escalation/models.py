@@ -175,7 +175,7 @@ class Escalation(models.Model):
     class Meta:
         ordering = ["created_at", "id"]
         indexes = [
-            models.Index(fields=["check_at"], name="escalation_check_at", condition=Q(status="open")),
+            models.Index(fields=["check_at"], name="escalation_check_at", condition=Q(check_at__isnull=False)),
             models.Index(fields=["owner", "status"], name="escalation_owner_status"),
             models.Index(fields=["status", "created_at"], name="escalation_queue"),
         ]

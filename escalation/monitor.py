@@ -57,11 +57,16 @@ def sla_sweep(*, now=None, limit: int = 1000) -> SweepReport:
 
 
 def due_tickets(now):
-    return Ticket.objects.filter(status__in=SLA_RUNNING_STATUSES, sla_check_at__lte=now)
+    """Only running clocks have a check time (escalation.clock), so the probe needs no status term.
+
+    That keeps it a range scan of the partial index `ticket_sla_check_at` on
+    PostgreSQL and on SQLite alike; the claim re-checks the status anyway.
+    """
+    return Ticket.objects.filter(sla_check_at__lte=now)
 
 
 def due_acknowledgements(now):
-    return Escalation.objects.filter(status=EscalationStatus.OPEN, check_at__lte=now)
+    return Escalation.objects.filter(check_at__lte=now)
 
 
 def _drain(due, check_field: str, enforce, *, now, limit: int) -> int:
@@ -96,6 +101,8 @@ def enforce_ticket(ticket_id: int, *, now) -> bool:
     # SQLite has no row locks, and this update is what makes the work happen once.
     if Ticket.objects.filter(pk=ticket.pk, sla_check_at=ticket.sla_check_at).update(sla_check_at=None) != 1:
         return False
+    if ticket.status not in SLA_RUNNING_STATUSES or ticket.sla_paused_at is not None:
+        return False  # a check time left behind (e.g. its policy was switched off): cleared, nothing to do
     policy = policy_for_ticket(ticket)
     warnings, breaches = _what_is_due(ticket, policy, now)
     alerts = dict(ticket.sla_alerts or {})
@@ -159,6 +166,8 @@ def enforce_acknowledgement(escalation_id: int, *, now) -> bool:
         return False
     if Escalation.objects.filter(pk=escalation.pk, check_at=escalation.check_at).update(check_at=None) != 1:
         return False
+    if escalation.status != EscalationStatus.OPEN:
+        return False
     if escalation.acknowledge_due is not None and escalation.acknowledge_due <= now:
         _acknowledgement_missed(escalation)
     elif not escalation.acknowledge_warned:
@@ -194,9 +203,7 @@ def hand_over_timers(*, now, limit: int = 1000) -> int:
     if not horizon:
         return 0
     soon = (
-        Ticket.objects.filter(
-            status__in=SLA_RUNNING_STATUSES, sla_check_at__gt=now, sla_check_at__lte=now + timedelta(seconds=horizon)
-        )
+        Ticket.objects.filter(sla_check_at__gt=now, sla_check_at__lte=now + timedelta(seconds=horizon))
         .exclude(sla_timer_at=F("sla_check_at"))
         .values_list("pk", "sla_check_at")[:limit]
     )

@@ -4,6 +4,7 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import QuerySet
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import require_POST
 
 from supportdesk.models import Notification
@@ -38,3 +39,11 @@ def inbox_read(request):
     pk = request.POST.get("notification")
     mark_read(request.user, pk=int(pk) if pk and pk.isdigit() else None)
     return redirect("inbox")
+
+
+def unread_notifications(request) -> dict:
+    """Context processor: the unread count in the navigation, read only by pages that show it."""
+    user = getattr(request, "user", None)
+    if not (user and user.is_authenticated):
+        return {"unread_notifications": 0}
+    return {"unread_notifications": SimpleLazyObject(lambda: unread_count(user))}

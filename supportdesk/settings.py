@@ -78,6 +78,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "invoices.context_processors.invoice_roles",
                 "escalation.context_processors.incidents_and_escalations",
+                "supportdesk.inbox.unread_notifications",
             ],
         },
     },

@@ -3,7 +3,9 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 
+from escalation import compliance
 from supportdesk import selectors
 from supportdesk.models import Role
 
@@ -28,12 +30,15 @@ def team_list(request):
 
 @login_required
 def team_detail(request, pk):
-    team = get_object_or_404(selectors.team_list_visible(user=request.user), pk=pk)
-    agents = list(selectors.team_agents_with_load(team=team))
-    active_agents = sum(1 for agent in agents if agent.is_active)
+    now = timezone.now()
+    teams = compliance.with_sla_compliance(selectors.team_list_visible(user=request.user), now=now)
+    team = get_object_or_404(teams, pk=pk)
+    agent_rows = compliance.team_agent_rows(team=team, now=now)
+    active_agents = sum(1 for row in agent_rows if row.agent.is_active)
     context = {
         "team": team,
-        "agents": agents,
+        "agent_rows": agent_rows,
+        "compliance": compliance.team_compliance(team),
         "active_agents": active_agents,
         "limit": settings.TEAM_RECOMMENDED_MAX_AGENTS,
         "over_capacity": active_agents > settings.TEAM_RECOMMENDED_MAX_AGENTS,

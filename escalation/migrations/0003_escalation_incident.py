@@ -37,7 +37,7 @@ class Migration(migrations.Migration):
             ],
             options={
                 'ordering': ['created_at', 'id'],
-                'indexes': [models.Index(condition=models.Q(('status', 'open')), fields=['check_at'], name='escalation_check_at'), models.Index(fields=['owner', 'status'], name='escalation_owner_status'), models.Index(fields=['status', 'created_at'], name='escalation_queue')],
+                'indexes': [models.Index(condition=models.Q(('check_at__isnull', False)), fields=['check_at'], name='escalation_check_at'), models.Index(fields=['owner', 'status'], name='escalation_owner_status'), models.Index(fields=['status', 'created_at'], name='escalation_queue')],
                 'constraints': [models.UniqueConstraint(condition=models.Q(('due_at__isnull', False)), fields=('ticket', 'reason', 'target', 'due_at'), name='one_escalation_per_breach')],
             },
         ),

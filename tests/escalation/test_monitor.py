@@ -13,6 +13,7 @@ import time_machine
 
 from escalation import monitor, services as escalations
 from escalation.models import Escalation, EscalationStatus, Reason, SlaPolicy, Target
+from escalation.policies import forget_policies
 from supportdesk.models import Notification
 from tests.factories import ManagerFactory, TicketFactory
 from tickets import services
@@ -139,6 +140,7 @@ def test_a_paused_ticket_does_not_breach_and_its_answer_moves_the_deadline(alice
     assert ticket.next_update_due == MONDAY_10 + timedelta(minutes=30 + 240)
 
     at(30, services.ticket_request_info, ticket=ticket, body="And the tax id?", by=tech01)
+    assert Ticket.objects.get(pk=ticket.pk).sla_check_at is None  # out of the monitor's index while paused
     assert at(24 * 60, sweep).tickets == 0  # a day later, still waiting on her: the clock stands still
     at(24 * 60, services.message_post, ticket=ticket, author=alice, body="91310000")
 
@@ -158,6 +160,19 @@ def test_a_stale_timer_for_a_ticket_that_was_paused_does_nothing(alice, tech01, 
     assert not Escalation.objects.exists()
 
 
+def test_a_check_time_left_on_a_ticket_whose_clock_stopped_is_cleared_and_ignored(alice, tech01, at):
+    ticket = at(0, open_ticket, alice)
+    SlaPolicy.objects.update(is_active=False)  # no policy: resolving it moves no clock
+    forget_policies()
+    at(10, services.ticket_resolve, ticket=ticket, resolution="Done", by=tech01)
+    assert Ticket.objects.get(pk=ticket.pk).sla_check_at is not None
+
+    assert at(60, sweep).tickets == 0
+
+    assert Ticket.objects.get(pk=ticket.pk).sla_check_at is None
+    assert not Escalation.objects.exists()
+
+
 def test_editing_the_policy_does_not_move_deadlines_already_running(alice, bob, tech01, at):
     ticket = at(0, open_ticket, alice)
     policy = SlaPolicy.objects.get(name="Default")
@@ -169,18 +184,24 @@ def test_editing_the_policy_does_not_move_deadlines_already_running(alice, bob, 
     assert at(15, open_ticket, bob).first_response_due == MONDAY_10 + timedelta(minutes=25)  # new tickets: the new target
 
 
-def test_each_level_escalates_once_and_the_top_level_is_told_instead(alice, tech01, tomas, hana, at):
+def test_each_level_escalates_once_and_the_manager_owes_the_customer_an_update(alice, tech01, tomas, hana, at):
     ticket = at(0, open_ticket, alice)
-    at(60, sweep)  # first response breached: level 2, tomas
+    at(60, sweep)  # first response breached: level 2, tomas, who owes an update within 240 minutes
     at(61, escalations.escalation_acknowledge, escalation=Escalation.objects.get(ticket=ticket), by=tomas)
 
-    at(24 * 60, sweep)  # resolution breached: level 3, the head of support
+    escalated = Ticket.objects.get(pk=ticket.pk)
+    assert escalated.next_update_due == MONDAY_10 + timedelta(minutes=60 + 240)
+    assert "You will hear from us by 2026-11-23 15:00" in escalated.events.get(kind=EventKind.NOTICE).detail
+    at(60 + 239, sweep)
+    assert Ticket.objects.get(pk=ticket.pk).level == Level.MANAGER
+
+    at(60 + 240, sweep)  # no update came: level 3, the head of support
 
     stored = Ticket.objects.get(pk=ticket.pk)
     assert (stored.level, stored.escalated_to) == (Level.HEAD, hana)
     assert list(Escalation.objects.filter(ticket=ticket).values_list("level", "target", "status")) == [
         (Level.MANAGER, Target.FIRST_RESPONSE, EscalationStatus.RESOLVED),
-        (Level.HEAD, Target.RESOLUTION, EscalationStatus.OPEN),
+        (Level.HEAD, Target.NEXT_UPDATE, EscalationStatus.OPEN),
     ]
 
 

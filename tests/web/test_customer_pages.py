@@ -28,8 +28,8 @@ def test_the_list_runs_the_same_number_of_queries_whatever_the_number_of_tickets
     # given
     TicketFactory.create_batch(tickets, customer=alice, team=billing)
     client = sign_in(alice)
-    # when / then: session, user, page count, page rows
-    with django_assert_num_queries(4):
+    # when / then: session, user, page count, page rows, open incidents, unread notifications
+    with django_assert_num_queries(6):
         html = client.get("/my/tickets/").content.decode()
     assert html.count('<tr class="is-active">') == min(tickets, TICKET_LIST_PAGE_SIZE)
 

@@ -168,8 +168,8 @@ def test_the_list_runs_the_same_number_of_queries_whatever_the_number_of_invoice
         InvoiceFactory(customer=alice, status=InvoiceStatus.PENDING_REVIEW if number % 2 else InvoiceStatus.REJECTED,
                        stage_started_at=timezone.now(), stage_due=timezone.now(), rejection_reason="Wrong header")
     client = sign_in(alice)
-    # when / then: session, user, page count, page rows
-    with django_assert_num_queries(4):
+    # when / then: session, user, page count, page rows, open incidents, unread notifications
+    with django_assert_num_queries(6):
         html = client.get("/my/invoices/").content.decode()
     assert html.count('<tr class="invoice-row">') == min(invoices, INVOICE_LIST_PAGE_SIZE)
 
@@ -180,8 +180,8 @@ def test_the_invoice_page_runs_a_bounded_number_of_queries(alice, sign_in, djang
     for _ in range(20):
         add_gateway_error(invoice)
     client = sign_in(alice)
-    # when / then: session, user, invoice, timeline
-    with django_assert_num_queries(4):
+    # when / then: session, user, invoice, timeline, open incidents, unread notifications
+    with django_assert_num_queries(6):
         client.get(mine_url(invoice))
     with django_assert_num_queries(4):
         client.get(f"/my/invoices/{invoice.pk}/live/")

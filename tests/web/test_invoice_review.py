@@ -47,8 +47,8 @@ def test_the_review_queue_runs_the_same_number_of_queries_whatever_the_number_of
         request_invoice(alice, "10300")
         failed_invoice(alice)
     client = sign_in(maria)
-    # when / then: session, user, review count, review rows, failed rows
-    with django_assert_num_queries(5):
+    # when / then: session, user, review count, review rows, failed rows, open incidents, unread notifications
+    with django_assert_num_queries(7):
         response = client.get(QUEUE)
     assert response.content.decode().count('class="invoice-queue-item') == 2 * invoices
 

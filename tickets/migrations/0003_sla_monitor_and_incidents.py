@@ -43,6 +43,6 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name='ticket',
-            index=models.Index(condition=models.Q(('status__in', ('new', 'open', 'escalated'))), fields=['sla_check_at'], name='ticket_sla_check_at'),
+            index=models.Index(condition=models.Q(('sla_check_at__isnull', False)), fields=['sla_check_at'], name='ticket_sla_check_at'),
         ),
     ]

@@ -3,14 +3,17 @@
 from http import HTTPStatus
 
 from django.contrib import messages
+from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from invoices.views.panels import invoice_panel
 from supportdesk.submission import submit
 from tickets import forms, selectors, services
+from tickets.models import SLA_RUNNING_STATUSES, EventKind, Ticket
 from tickets.views.access import customer_only, visible_ticket_or_404
 from tickets.views.actions import CUSTOMER_TRANSITIONS, action_panel, action_panels
 from tickets.views.listing import active_first, page_of
@@ -90,5 +93,25 @@ def _ticket_page(request, ticket, *, status=HTTPStatus.OK, reply_form=None, fail
         "panels": action_panels(CUSTOMER_TRANSITIONS, ticket=ticket, user=user, failed=failed_panel),
         "failed": status != HTTPStatus.OK,
         "invoice_panel": invoice_panel(ticket=ticket, user=user),
+        **_where_it_stands(ticket),
     }
     return render(request, "tickets/customer/ticket.html", context, status=status)
+
+
+def _where_it_stands(ticket: Ticket) -> dict:
+    """What the top of her page says: when she hears from us next, and the latest notice from support."""
+    now = timezone.now()
+    clock_runs = ticket.status in SLA_RUNNING_STATUSES and ticket.sla_paused_at is None
+    next_update_due = (ticket.next_update_due or ticket.first_response_due) if clock_runs else None
+    # A notice stays on top until the ticket moves on (a later transition): then it is only history.
+    latest = (
+        ticket.events.filter(Q(kind=EventKind.NOTICE, public=True) | ~Q(to_status=""))
+        .order_by("-at", "-id")
+        .only("id", "at", "kind", "detail")
+        .first()
+    )
+    return {
+        "next_update_due": next_update_due,
+        "update_owed": next_update_due is not None and next_update_due <= now,
+        "latest_notice": latest if latest is not None and latest.kind == EventKind.NOTICE else None,
+    }
