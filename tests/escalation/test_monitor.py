@@ -11,7 +11,8 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 
-from escalation import monitor, services as escalations
+from escalation import monitor
+from escalation import services as escalations
 from escalation.models import Escalation, EscalationStatus, Reason, SlaPolicy, Target
 from escalation.policies import forget_policies
 from supportdesk.models import Notification

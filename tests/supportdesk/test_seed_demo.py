@@ -1,6 +1,6 @@
 """`manage.py seed_demo`: the demo people, teams, invoices and tickets, created once."""
 
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 from io import StringIO
 
@@ -9,9 +9,9 @@ from django.apps import apps
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
-from invoices.services import stage_deadline
 from invoices.explanations import explain
 from invoices.models import Invoice, InvoiceStatus, LocalGatewayIssue
+from invoices.services import stage_deadline
 from supportdesk.models import Role, Team, User
 from tickets.models import EventKind, Level, Status, Ticket
 
