@@ -1,11 +1,9 @@
 """Incidents: many stalls at once are one problem, opened automatically, fixed once, told to everyone."""
 
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 import pytest
-import time_machine
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from escalation import incidents
@@ -14,11 +12,10 @@ from invoices import services as invoices
 from invoices.models import InvoiceStatus
 from supportdesk.fsm import TransitionRefused
 from supportdesk.models import Notification
+from tests.escalation.conftest import MONDAY_10
 from tests.factories import CustomerFactory
 from tickets import services as tickets
 from tickets.models import EventKind, Status, Ticket
-
-MONDAY_10 = datetime(2026, 11, 23, 10, 0, tzinfo=ZoneInfo("UTC"))
 
 
 @pytest.fixture(autouse=True)
@@ -38,16 +35,6 @@ def gateway_down(monkeypatch):
     sent = []
     monkeypatch.setattr(tasks.issue_invoice, "delay", lambda invoice_id: sent.append(invoice_id))
     return sent
-
-
-@pytest.fixture
-def at(django_capture_on_commit_callbacks):
-    def run(minutes, work, *args, **kwargs):
-        with time_machine.travel(MONDAY_10 + timedelta(minutes=minutes), tick=False):
-            with django_capture_on_commit_callbacks(execute=True):
-                return work(*args, **kwargs)
-
-    return run
 
 
 def small_invoices(at, count, minute=0):

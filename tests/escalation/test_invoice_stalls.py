@@ -11,12 +11,12 @@ from escalation.models import Calendar, Escalation, Reason, SlaPolicy, Target
 from invoices import services as invoices
 from invoices.models import InvoiceStatus
 from supportdesk.models import Notification
+from tests.escalation.conftest import MONDAY_10
 from tests.factories import ManagerFactory
 from tickets import services as tickets
 from tickets.models import Category, EventKind, Level, Status, Ticket
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
-MONDAY_10 = datetime(2026, 11, 23, 10, 0, tzinfo=ZoneInfo("UTC"))
 
 
 @pytest.fixture
@@ -25,16 +25,6 @@ def review_within_minutes(db):
     SlaPolicy.objects.filter(name="Invoices").update(
         calendar=Calendar.objects.get(name="24x7"), invoice_review_minutes=30, invoice_issue_minutes=10
     )
-
-
-@pytest.fixture
-def at(django_capture_on_commit_callbacks):
-    def run(minutes, work, *args, **kwargs):
-        with time_machine.travel(MONDAY_10 + timedelta(minutes=minutes), tick=False):
-            with django_capture_on_commit_callbacks(execute=True):
-                return work(*args, **kwargs)
-
-    return run
 
 
 def request(customer, amount):

@@ -8,7 +8,6 @@ time-machine; the sweep is called as beat would call it.
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-import pytest
 import time_machine
 
 from escalation import monitor
@@ -16,23 +15,10 @@ from escalation import services as escalations
 from escalation.models import Escalation, EscalationStatus, Reason, SlaPolicy, Target
 from escalation.policies import forget_policies
 from supportdesk.models import Notification
+from tests.escalation.conftest import MONDAY_10
 from tests.factories import ManagerFactory, TicketFactory
 from tickets import services
 from tickets.models import EventKind, Level, SlaAlert, Status, Ticket
-
-MONDAY_10 = datetime(2026, 11, 23, 10, 0, tzinfo=ZoneInfo("UTC"))
-
-
-@pytest.fixture
-def at(django_capture_on_commit_callbacks):
-    """`at(minutes, work)`: runs work with the clock stopped that many minutes after Monday 10:00, commit hooks included."""
-
-    def run(minutes, work, *args, **kwargs):
-        with time_machine.travel(MONDAY_10 + timedelta(minutes=minutes), tick=False):
-            with django_capture_on_commit_callbacks(execute=True):
-                return work(*args, **kwargs)
-
-    return run
 
 
 def sweep():
