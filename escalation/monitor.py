@@ -202,18 +202,19 @@ def hand_over_timers(*, now, limit: int = 1000) -> int:
     horizon = settings.SLA_TIMER_HORIZON_SECONDS
     if not horizon:
         return 0
-    soon = (
-        Ticket.objects.filter(sla_check_at__gt=now, sla_check_at__lte=now + timedelta(seconds=horizon))
-        .exclude(sla_timer_at=F("sla_check_at"))
-        .values_list("pk", "sla_check_at")[:limit]
-    )
+    with transaction.atomic():
+        # Claimed under row locks, marked in one update: of two overlapping passes, one hands each deadline over.
+        soon = list(
+            Ticket.objects.filter(sla_check_at__gt=now, sla_check_at__lte=now + timedelta(seconds=horizon))
+            .exclude(sla_timer_at=F("sla_check_at"))
+            .select_for_update(skip_locked=True)
+            .values_list("pk", "sla_check_at")[:limit]
+        )
+        Ticket.objects.filter(pk__in=[pk for pk, _at in soon]).update(sla_timer_at=F("sla_check_at"))
     from escalation.tasks import check_ticket_sla
 
     handed = 0
     for pk, check_at in soon:
-        # Of several sweepers, one hands it over; a second ETA task would be harmless anyway.
-        if Ticket.objects.filter(pk=pk, sla_check_at=check_at).update(sla_timer_at=check_at) != 1:
-            continue
         try:
             check_ticket_sla.apply_async((pk, check_at.isoformat()), eta=check_at)
             handed += 1

@@ -86,7 +86,15 @@ TEMPLATES = [
 
 # --- Database -----------------------------------------------------------------
 _SQLITE_DEFAULT = f"sqlite:///{VAR_DIR / 'db.sqlite3'}"
-DATABASES = {"default": dj_database_url.parse(env_str("DATABASE_URL", _SQLITE_DEFAULT), conn_max_age=0)}
+# Workers run many short tasks: a kept connection saves a connect (about 8 ms on
+# PostgreSQL) per task; the health check replaces one the server dropped.
+DATABASES = {
+    "default": dj_database_url.parse(
+        env_str("DATABASE_URL", _SQLITE_DEFAULT),
+        conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60),
+        conn_health_checks=True,
+    )
+}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # The web server and the Celery worker write the same file: wait for the
     # lock instead of failing, take the write lock at BEGIN so two writers never

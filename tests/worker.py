@@ -1,6 +1,7 @@
 """Starts a real Celery worker process against the test database and broker."""
 
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -76,3 +77,64 @@ def wait_for(predicate, *, timeout: float, what: str, log_path: Path | None = No
         time.sleep(0.05)
     worker_log = log_path.read_text(errors="replace")[-4000:] if log_path and log_path.exists() else ""
     raise AssertionError(f"timed out after {timeout}s waiting for {what}\n--- worker log ---\n{worker_log}")
+
+
+def worker_environment(env_overrides: dict | None = None) -> dict:
+    """What a worker or beat process started by a test runs with: the test database, the real broker."""
+    return {**os.environ, "DATABASE_URL": test_database_url(), "CELERY_TASK_ALWAYS_EAGER": "0", **(env_overrides or {})}
+
+
+@contextmanager
+def celery_beat(log_path: Path, *extra_args: str, env_overrides: dict | None = None):
+    """A beat process (django-celery-beat's DatabaseScheduler, as in production) publishing CELERY_BEAT_SCHEDULE
+    to the test broker; stopped (SIGTERM) on exit.
+
+    It reads the schedule from the test database, where it writes the settings' entries when it starts, so
+    env_overrides such as {"INVOICE_SWEEP_SECONDS": "1"} change the intervals. Start it after `celery_worker`,
+    which empties the queues when it starts. Stop it before the test's database is flushed: a transactional
+    test's teardown does, and the `with` block ends first.
+    """
+    command = [
+        sys.executable, "-m", "celery", "-A", "supportdesk", "beat", "--loglevel=INFO",
+        "--scheduler", "django_celery_beat.schedulers:DatabaseScheduler", "--max-interval", "1", *extra_args,
+    ]
+    with open(log_path, "wb") as log:
+        process = subprocess.Popen(
+            command, cwd=BASE_DIR, env=worker_environment(env_overrides), stdout=log, stderr=subprocess.STDOUT
+        )
+        try:
+            yield process
+        finally:
+            process.terminate()
+            try:
+                process.wait(20)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+
+def sigkill_worker(process) -> None:
+    """SIGKILL for a worker and its pool processes at once, parent first (as the machine or the OOM killer would):
+    whatever it held (ETA tasks, unacknowledged messages) is gone with it. Same as test_pipeline_worker.kill_worker."""
+    for pid in [process.pid, *descendants(process.pid)]:
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+    process.wait(10)
+
+
+def descendants(pid: int) -> list[int]:
+    children: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            parent = int(stat.read_text().rsplit(")", 1)[1].split()[1])
+        except (OSError, IndexError, ValueError):
+            continue  # gone meanwhile
+        children.setdefault(parent, []).append(int(stat.parent.name))
+    found, pending = [], [pid]
+    while pending:
+        for child in children.get(pending.pop(), []):
+            found.append(child)
+            pending.append(child)
+    return found

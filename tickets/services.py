@@ -152,8 +152,11 @@ def ticket_take_over(*, ticket: Ticket, by) -> Ticket:
 
 @transaction.atomic
 def ticket_log(*, ticket: Ticket, kind: str, detail: str, actor=None, public: bool = False) -> TicketEvent:
-    """Writes an event that changes no state: an SLA warning or breach, an acknowledgement, a notice to the customer."""
-    return _record(_lock(ticket), actor=actor, kind=kind, detail=detail, public=public)
+    """Writes an event that changes no state: an SLA warning or breach, an acknowledgement, a notice to the customer.
+
+    It takes no lock: it changes no field of the ticket, and its callers often hold the lock already.
+    """
+    return _record(ticket, actor=actor, kind=kind, detail=detail, public=public)
 
 
 def ticket_link_incident(*, ticket: Ticket, incident) -> None:

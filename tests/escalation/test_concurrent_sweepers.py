@@ -85,3 +85,22 @@ def test_every_due_ticket_escalates_exactly_once_however_many_processes_see_it(d
     assert TicketEvent.objects.filter(kind=EventKind.ESCALATED).count() == DUE_TICKETS
     assert Ticket.objects.filter(status=Status.ESCALATED, level=Level.MANAGER).count() == DUE_TICKETS
     assert monitor.sla_sweep().tickets == 0  # nothing left due
+
+
+def test_two_overlapping_passes_hand_each_deadline_of_the_next_minute_to_one_timer(alice, technical, tech01, monkeypatch):
+    from escalation import tasks
+
+    soon = timezone.now() + timedelta(seconds=30)
+    Ticket.objects.bulk_create(
+        Ticket(subject=f"Ticket {n}", description="x", category="technical", status=Status.OPEN, customer=alice,
+               team=technical, assignee=tech01, first_response_due=soon, sla_check_at=soon)
+        for n in range(500)
+    )
+    handed = []
+    monkeypatch.setattr(tasks.check_ticket_sla, "apply_async", lambda args, eta: handed.append(args[0]))
+
+    first, second = racing(lambda: monitor.hand_over_timers(now=timezone.now()), lambda: monitor.hand_over_timers(now=timezone.now()))
+
+    assert "error" not in first and "error" not in second, (first, second)
+    assert first["result"] + second["result"] == 500
+    assert sorted(handed) == sorted(Ticket.objects.values_list("pk", flat=True))
