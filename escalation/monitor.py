@@ -202,14 +202,14 @@ def hand_over_timers(*, now, limit: int = 1000) -> int:
     horizon = settings.SLA_TIMER_HORIZON_SECONDS
     if not horizon:
         return 0
+    unhanded = Ticket.objects.filter(
+        sla_check_at__gt=now, sla_check_at__lte=now + timedelta(seconds=horizon)
+    ).exclude(sla_timer_at=F("sla_check_at"))
+    if not unhanded.exists():  # the usual case: one index probe, no transaction
+        return 0
     with transaction.atomic():
         # Claimed under row locks, marked in one update: of two overlapping passes, one hands each deadline over.
-        soon = list(
-            Ticket.objects.filter(sla_check_at__gt=now, sla_check_at__lte=now + timedelta(seconds=horizon))
-            .exclude(sla_timer_at=F("sla_check_at"))
-            .select_for_update(skip_locked=True)
-            .values_list("pk", "sla_check_at")[:limit]
-        )
+        soon = list(unhanded.select_for_update(skip_locked=True).values_list("pk", "sla_check_at")[:limit])
         Ticket.objects.filter(pk__in=[pk for pk, _at in soon]).update(sla_timer_at=F("sla_check_at"))
     from escalation.tasks import check_ticket_sla
 
