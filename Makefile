@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.requirements-installed
 PYTEST_ARGS ?=
 
-.PHONY: demo test setup bench clean
+.PHONY: demo test setup bench screenshots clean
 
 $(STAMP): requirements.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -27,6 +27,9 @@ test: setup
 bench: setup
 	@test -d tests/benchmarks || { echo "No benchmarks yet (tests/benchmarks/)."; exit 0; }
 	$(BIN)/pytest tests/benchmarks -s
+
+screenshots: setup
+	SUPPORTDESK_SCREENSHOTS=1 CI=1 $(BIN)/pytest tests/browser -q
 
 clean:
 	rm -rf $(VENV) var

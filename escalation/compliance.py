@@ -2,15 +2,17 @@
 
 Everything here reads a fixed number of queries, whatever the number of
 agents and tickets: compliance is annotated on the team query itself, the
-breaches of every agent come from one query over the due columns.
+breaches of every agent come from one query over the due columns, and the
+day-by-day series of the chart is one aggregate query grouped by day.
 """
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, TruncDate
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -26,6 +28,14 @@ BREACHES_SHOWN_PER_AGENT = 5
 # --- compliance over a window ------------------------------------------------------------
 
 
+def share_without_breach(total: int, breached: int) -> int | None:
+    """Percent of tickets that never breached, rounded down so that one breach in a thousand never reads
+    as 100%; None without tickets (not 0%, not 100%)."""
+    if not total:
+        return None
+    return (total - breached) * 100 // total
+
+
 @dataclass(frozen=True)
 class Compliance:
     """Of the team's tickets created in the last `days`, how many never breached an SLA target."""
@@ -36,10 +46,7 @@ class Compliance:
 
     @property
     def percent(self) -> int | None:
-        """Rounded down, so that one breach in a thousand never reads as 100%."""
-        if not self.total:
-            return None
-        return (self.total - self.breached) * 100 // self.total
+        return share_without_breach(self.total, self.breached)
 
     @property
     def period(self) -> str:
@@ -143,3 +150,47 @@ def breaching_tickets(*, agent_ids: list[int], now: datetime) -> QuerySet[Ticket
         .only("id", "subject", "status", "level", "assignee_id", "sla_paused_at", *SLA_DUE_FIELDS)
         .order_by("assignee_id", "id")
     )
+
+
+# --- compliance day by day, for the team page's chart ---------------------------------------
+
+CHART_DAYS = max(COMPLIANCE_WINDOWS_DAYS)
+
+
+@dataclass(frozen=True)
+class DailyCompliance:
+    """Of the team's tickets created on `day` (in the current time zone), how many never breached."""
+
+    day: date
+    total: int
+    breached: int
+
+    @property
+    def percent(self) -> int | None:
+        return share_without_breach(self.total, self.breached)
+
+
+def team_daily_compliance(*, team: Team, now: datetime, days: int = CHART_DAYS) -> list[DailyCompliance]:
+    """The last `days` days, today last, every day present: one aggregate query whatever the number of tickets.
+
+    Days are calendar days in the current time zone, so that a manager in Shanghai
+    reads her own days; today counts the tickets created so far.
+    """
+    zone = timezone.get_current_timezone()
+    today = timezone.localdate(now, zone)
+    first_day = today - timedelta(days=days - 1)
+    since = timezone.make_aware(datetime.combine(first_day, time.min), zone)
+    rows = (
+        Ticket.objects.filter(team=team, created_at__gte=since, created_at__lte=now)
+        .annotate(day=TruncDate("created_at", tzinfo=zone))
+        .order_by()
+        .values("day")
+        .annotate(total=Count("pk"), breached=Count("pk", filter=breached_ever()))
+    )
+    per_day = {row["day"]: row for row in rows}
+    series = []
+    for offset in range(days):
+        day = first_day + timedelta(days=offset)
+        row = per_day.get(day, {"total": 0, "breached": 0})
+        series.append(DailyCompliance(day=day, total=row["total"], breached=row["breached"]))
+    return series

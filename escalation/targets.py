@@ -33,3 +33,23 @@ def next_check_at(ticket, policy):
         warn = None if alert == SlaAlert.WARNED else warning_at(policy, due, getattr(policy, minutes_field, None))
         moments.append(warn or due)
     return min(moments, default=None)
+
+
+def warning_moments_for(ticket):
+    """`(target, due) -> when it turns "due soon"` for one ticket, its policy read once and only if asked.
+
+    The tickets app's pages reach this through the SLA_WARNING_MOMENTS setting:
+    tickets know nothing of policies.
+    """
+    from escalation.policies import policy_for_ticket
+
+    found = {}
+
+    def moment(target: str, due):
+        if "policy" not in found:
+            found["policy"] = policy_for_ticket(ticket)
+        policy = found["policy"]
+        _due_field, minutes_field = TICKET_TARGETS[target]
+        return warning_at(policy, due, getattr(policy, minutes_field, None))
+
+    return moment

@@ -8,6 +8,7 @@ it says so, and says who is finding out. Never "maybe".
 from datetime import datetime, timedelta
 
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from invoices.models import Invoice, InvoiceStatus
@@ -115,7 +116,8 @@ _EXPLAINERS = {
 
 
 def money(amount, currency: str) -> str:
-    return f"{amount:,.2f} {currency}"
+    """10,300.00 CNY in English, 10 300,00 CNY in Spanish: written as the active language writes numbers."""
+    return f"{number_format(amount, decimal_pos=2, use_l10n=True, force_grouping=True)} {currency}"
 
 
 def clock(moment: datetime | None, now: datetime) -> str:

@@ -1,5 +1,6 @@
 """Users, their roles, and the teams that frontline agents work in."""
 
+import zoneinfo
 from decimal import Decimal
 
 from django.conf import settings
@@ -39,6 +40,13 @@ class CustomerTier(models.TextChoices):
 DEFAULT_INVOICE_AUTO_LIMIT = Decimal("10000.00")
 
 
+def validate_time_zone(value):
+    if value and value not in zoneinfo.available_timezones():
+        raise ValidationError(
+            _("%(zone)s is not a known time zone; use a name such as Asia/Shanghai."), params={"zone": value}
+        )
+
+
 def validate_areas(value):
     if not isinstance(value, list) or any(item not in Area.values for item in value):
         raise ValidationError(
@@ -68,6 +76,20 @@ class User(AbstractUser):
         default=DEFAULT_INVOICE_AUTO_LIMIT,
         validators=[MinValueValidator(Decimal("0"))],
         help_text=_("Invoices up to this amount are issued without manual review."),
+    )
+    language = models.CharField(
+        _("language"),
+        max_length=16,
+        choices=settings.LANGUAGES,
+        blank=True,
+        help_text=_("Leave empty to use your browser's language."),
+    )
+    time_zone = models.CharField(
+        _("time zone"),
+        max_length=64,
+        blank=True,
+        validators=[validate_time_zone],
+        help_text=_("An IANA name such as Asia/Shanghai; leave empty to use the site's time zone."),
     )
 
     objects = UserManager()

@@ -1,24 +1,47 @@
 """Telling a person something once: an in-app row and an email.
 
 The row is unique per recipient and source, so a redelivered task never
-notifies twice.
+notifies twice. It is written in the recipient's language and time zone:
+a subject or body given as a callable (or a lazy string) is built inside
+`speaking_to(recipient)`, and callers that build text themselves wrap that
+in `speaking_to` too.
 """
 
+from collections.abc import Callable
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
+from django.utils import timezone, translation
 
+from supportdesk.middleware import user_time_zone
 from supportdesk.models import Notification
 
 
 @dataclass(frozen=True)
 class Delivery:
     recipient: object
-    subject: str
-    body: str
+    subject: str | Callable[[], str]
+    body: str | Callable[[], str]
     url: str
+
+
+@contextmanager
+def speaking_to(recipient):
+    """Text built inside is in the recipient's language, and times in their zone.
+
+    Someone with no saved language reads the site's LANGUAGE_CODE: a task has
+    no browser to ask, and a request's language is the sender's, not theirs.
+    """
+    language = getattr(recipient, "language", "") or settings.LANGUAGE_CODE
+    with translation.override(language), timezone.override(user_time_zone(recipient)):
+        yield
+
+
+def _text(value) -> str:
+    return str(value() if callable(value) else value)
 
 
 @transaction.atomic
@@ -26,10 +49,12 @@ def deliver_once(delivery: Delivery, *, source_key: str) -> int:
     """Returns 1 when this was news, 0 when it had been delivered already."""
     if not delivery.recipient.is_active:
         return 0
+    with speaking_to(delivery.recipient):
+        subject, body = _text(delivery.subject), _text(delivery.body)
     notification, created = Notification.objects.get_or_create(
         recipient=delivery.recipient,
         source_key=source_key,
-        defaults={"subject": delivery.subject[:200], "body": delivery.body, "url": delivery.url},
+        defaults={"subject": subject[:200], "body": body, "url": delivery.url},
     )
     if not created:
         return 0

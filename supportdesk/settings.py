@@ -57,6 +57,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "supportdesk.middleware.UserPreferencesMiddleware",  # after locale and auth: the user's own language and zone
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -263,6 +264,7 @@ TEAM_RECOMMENDED_MAX_AGENTS = 20
 # SLA monitor and incidents
 SLA_POLICY_CACHE_SECONDS = env_float("SLA_POLICY_CACHE_SECONDS", 10.0)  # how soon other processes see a policy edit
 SLA_WARNING_AT = env_float("SLA_WARNING_AT", 0.75)  # share of a target after which its owner is warned
+SLA_WARNING_MOMENTS = "escalation.targets.warning_moments_for"  # how ticket pages learn when a target turns "due soon"
 SLA_TIMER_HORIZON_SECONDS = env_float("SLA_TIMER_HORIZON_SECONDS", 60.0)  # 0 turns the ETA hand-over off
 INCIDENT_STALL_THRESHOLD = env_int("INCIDENT_STALL_THRESHOLD", 5)
 INCIDENT_STALL_WINDOW_MINUTES = env_float("INCIDENT_STALL_WINDOW_MINUTES", 10.0)

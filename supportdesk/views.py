@@ -15,7 +15,7 @@ def home(request):
     """Each role starts where its work is."""
     if request.user.is_support_staff:
         return redirect("agent-queue")
-    return redirect("customer-tickets")
+    return redirect("customer-home")
 
 
 @login_required

@@ -26,6 +26,16 @@ def fresh_sla_policies():
 
 
 @pytest.fixture(autouse=True)
+def site_language_and_time_zone_after_each_test(settings):
+    """A request activates its user's language and time zone in this thread: later tests start from the site's."""
+    from django.utils import timezone, translation
+
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+    timezone.deactivate()
+
+
+@pytest.fixture(autouse=True)
 def fresh_throttles():
     cache.clear()
     yield

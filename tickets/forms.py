@@ -1,11 +1,14 @@
 """Forms of the web pages: they validate input; tickets.services decides and acts."""
 
+import re
+
 from django import forms
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from invoices.models import Invoice
 from supportdesk.models import Role, User
-from tickets.models import Category, Priority
+from tickets.models import Category, Priority, Status
 
 
 def _text_box(rows: int = 4) -> forms.Textarea:
@@ -98,3 +101,43 @@ class ReopenForm(TicketPageForm):
 
 class CloseForm(TicketPageForm):
     pass
+
+
+# --- the agent's queue: filters and search (GET) ------------------------------------------
+
+
+_REFERENCE = re.compile(r"^\s*(?:T-?)?0*(\d{1,12})\s*$", re.IGNORECASE)
+
+
+def _any(choices):
+    return [("", _("Any")), *choices]
+
+
+class QueueFilterForm(forms.Form):
+    """Narrows whichever tab is open; every field is optional."""
+
+    q = forms.CharField(
+        label=_("Search"), required=False, max_length=200,
+        help_text=_("A reference such as T-000042, or words of the subject."),
+        widget=forms.TextInput(attrs={"type": "search"}),
+    )
+    status = forms.ChoiceField(label=_("Status"), required=False, choices=_any(Status.choices))
+    category = forms.ChoiceField(label=_("Category"), required=False, choices=_any(Category.choices))
+    priority = forms.ChoiceField(label=_("Priority"), required=False, choices=_any(Priority.choices))
+
+    def filter(self) -> Q:
+        """The condition for the valid fields; an invalid field narrows nothing (its error is shown)."""
+        if not self.is_bound:
+            return Q()
+        self.is_valid()
+        data = self.cleaned_data  # the fields that validated
+        condition = Q()
+        for field in ("status", "category", "priority"):
+            if data.get(field):
+                condition &= Q(**{field: data[field]})
+        words = (data.get("q") or "").strip()
+        if words:
+            by_subject = Q(subject__icontains=words)
+            reference = _REFERENCE.match(words)
+            condition &= (by_subject | Q(pk=int(reference.group(1)))) if reference else by_subject
+        return condition

@@ -1,3 +1,4 @@
+import importlib
 import os
 import shutil
 
@@ -22,3 +23,22 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if "browser" in item.keywords:
             item.add_marker(skip)
+
+
+@pytest.fixture(autouse=True)
+def default_sla_policies(request):
+    """The "Default" and "Invoices" policies of the migrations, in every browser test.
+
+    Browser tests run on transactional_db (the live server is another thread), whose flush after each test
+    also empties the rows the data migration created: without this, only the first browser test of a run
+    would have SLA clocks.
+    """
+    if "transactional_db" not in request.fixturenames and "live_server" not in request.fixturenames:
+        return
+    request.getfixturevalue("transactional_db")
+    from django.apps import apps
+
+    from escalation.policies import forget_policies
+
+    importlib.import_module("escalation.migrations.0002_default_policies").create_defaults(apps, None)
+    forget_policies()

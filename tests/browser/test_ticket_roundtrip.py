@@ -22,7 +22,7 @@ def test_a_customer_and_an_agent_talk_through_an_invoice_ticket(transactional_db
 
     # when Alice opens an invoice ticket through the form
     alice_page = _log_in(browser, live_server.url, "alice")
-    expect(alice_page.get_by_role("heading", name="My tickets")).to_be_visible()
+    expect(alice_page.get_by_role("heading", name="My support")).to_be_visible()  # her home page
     alice_page.get_by_role("link", name="New ticket", exact=True).click()
     alice_page.get_by_label("Subject").fill("My 10,300 CNY invoice hangs")
     alice_page.get_by_label("What happened?").fill("Requested at 9:00; the small one came in five minutes.")

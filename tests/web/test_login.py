@@ -19,7 +19,7 @@ def test_a_customer_logs_in_and_lands_on_her_tickets(alice):
     # when
     response = client.post("/login/", {"username": "alice", "password": PASSWORD}, follow=True)
     # then
-    assert response.redirect_chain[-1][0] == "/my/tickets/"
+    assert response.redirect_chain[-1][0] == "/my/"
     assert "My tickets" in response.content.decode()
 
 
