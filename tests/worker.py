@@ -115,7 +115,10 @@ def celery_beat(log_path: Path, *extra_args: str, env_overrides: dict | None = N
 
 def sigkill_worker(process) -> None:
     """SIGKILL for a worker and its pool processes at once, parent first (as the machine or the OOM killer would):
-    whatever it held (ETA tasks, unacknowledged messages) is gone with it. Same as test_pipeline_worker.kill_worker."""
+    whatever it held (ETA tasks, unacknowledged messages) is gone with it.
+
+    The parent goes first, so that it cannot hand a requeued task to a fresh
+    pool process; the pool processes next, so that none finishes its work."""
     for pid in [process.pid, *descendants(process.pid)]:
         try:
             os.kill(pid, signal.SIGKILL)

@@ -7,7 +7,6 @@ never produce a second number. Volume: 200 requests, with injected gateway
 failures and retries, end as 200 invoices with 200 distinct numbers.
 """
 
-import os
 import re
 import signal
 import subprocess
@@ -26,6 +25,7 @@ from invoices.models import Invoice, InvoiceEvent, InvoiceEventKind, InvoiceStat
 from invoices.tasks import issue_invoice
 from supportdesk.celery import app as celery_app
 from tests.worker import celery_worker, wait_for
+from tests.worker import sigkill_worker as kill_worker
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
@@ -58,21 +58,6 @@ def status_of(invoice: Invoice) -> str:
     return Invoice.objects.values_list("status", flat=True).get(pk=invoice.pk)
 
 
-def kill_worker(process) -> None:
-    """SIGKILL for the worker and its pool processes at once, as when the machine or the OOM killer takes it.
-
-    The parent goes first, so that it cannot hand a requeued task to a fresh
-    pool process; the pool processes next, so that none finishes its gateway call.
-    """
-    pool = _descendants(process.pid)
-    for pid in [process.pid, *pool]:
-        try:
-            os.kill(pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-    process.wait(10)
-
-
 def stop_at_once(process) -> None:
     """Cold shutdown (SIGQUIT): pool processes terminated, unfinished tasks handed back to the broker.
 
@@ -86,22 +71,6 @@ def stop_at_once(process) -> None:
         process.wait(5)
     except subprocess.TimeoutExpired:
         kill_worker(process)
-
-
-def _descendants(pid: int) -> list[int]:
-    children: dict[int, list[int]] = {}
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            parent = int(stat.read_text().rsplit(")", 1)[1].split()[1])
-        except (OSError, IndexError, ValueError):
-            continue  # gone meanwhile
-        children.setdefault(parent, []).append(int(stat.parent.name))
-    found, pending = [], [pid]
-    while pending:
-        for child in children.get(pending.pop(), []):
-            found.append(child)
-            pending.append(child)
-    return found
 
 
 def task_results(log: Path) -> list[str]:
