@@ -6,6 +6,10 @@ files here are then ignored, so the suite never pays for a benchmark.
 
 from pathlib import Path
 
+import pytest
+
+from tests.benchmarks import report
+
 HERE = Path(__file__).resolve().parent
 
 
@@ -19,3 +23,24 @@ def pytest_ignore_collect(collection_path, config):
 def _is_here_or_below(path: Path) -> bool:
     path = path.resolve()
     return path == HERE or HERE in path.parents
+
+
+_REPORT = None
+
+
+@pytest.fixture(scope="session")
+def bench_report():
+    """Where every benchmark records its figures; see tests/benchmarks/report.py."""
+    global _REPORT
+    if _REPORT is None:
+        _REPORT = report.Report()
+    return _REPORT
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    """Prints the table of this run (merged with earlier figures) and writes docs/benchmarks.{md,json}."""
+    if _REPORT is None or _REPORT.is_empty():
+        return
+    terminalreporter.section("make bench")
+    terminalreporter.write_line(report.write(_REPORT))
+    terminalreporter.write_line(f"Written to {report.MARKDOWN_PATH} and {report.JSON_PATH}")
