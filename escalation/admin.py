@@ -1,9 +1,9 @@
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from escalation import incidents, services
 from escalation.models import Calendar, Escalation, Incident, SlaPolicy
-from supportdesk.submission import REFUSALS, refusal_reason
+from supportdesk.admin_actions import run_on_each
 
 
 @admin.register(Calendar)
@@ -22,18 +22,8 @@ class SlaPolicyAdmin(admin.ModelAdmin):
     search_fields = ("name",)
 
 
-def _run_on_each(modeladmin, request, queryset, run, done: str) -> None:
-    """Applies one action to every selected row; reports each refusal without stopping the rest."""
-    succeeded = 0
-    for record in queryset.order_by("pk"):
-        try:
-            run(record, request.user)
-        except REFUSALS as refused:
-            modeladmin.message_user(request, f"{record}: {refusal_reason(refused)}", messages.ERROR)
-        else:
-            succeeded += 1
-    if succeeded:
-        modeladmin.message_user(request, f"{succeeded} {done}", messages.SUCCESS)
+def _run_on_each(modeladmin, request, queryset, run, done: str) -> int:
+    return run_on_each(modeladmin, request, queryset, run, done=lambda n: f"{n} {done}")
 
 
 @admin.action(description=_("Acknowledge"), permissions=["view"])

@@ -1,13 +1,13 @@
 """Invoices in the admin: their pipeline state is shown, never edited by hand."""
 
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from invoices import services
 from invoices.explanations import explain
 from invoices.models import Invoice, InvoiceEvent, InvoiceStatus
-from supportdesk.submission import REFUSALS, refusal_reason
+from supportdesk.admin_actions import run_on_each
 
 # What the customer asked for: it decided whether the invoice needed review.
 AMOUNT_FIELDS = ("amount", "currency", "period_start", "period_end")
@@ -35,21 +35,12 @@ class InvoiceEventInline(admin.TabularInline):
         return False
 
 
-def _run_on_each(modeladmin, request, queryset, service, done: str):
-    """Applies one transition to every selected invoice; reports refusals without stopping."""
-    succeeded = 0
-    for invoice in queryset.order_by("pk"):
-        try:
-            service(invoice=invoice, by=request.user)
-        except REFUSALS as refused:
-            modeladmin.message_user(request, f"{invoice.reference}: {refusal_reason(refused)}", messages.ERROR)
-        else:
-            succeeded += 1
-    if succeeded:
-        modeladmin.message_user(
-            request, ngettext("%(n)d invoice %(done)s.", "%(n)d invoices %(done)s.", succeeded) % {"n": succeeded, "done": done},
-            messages.SUCCESS,
-        )
+def _run_on_each(modeladmin, request, queryset, service, done: str) -> int:
+    return run_on_each(
+        modeladmin, request, queryset, lambda invoice, by: service(invoice=invoice, by=by),
+        name=lambda invoice: invoice.reference,
+        done=lambda n: ngettext("%(n)d invoice %(done)s.", "%(n)d invoices %(done)s.", n) % {"n": n, "done": done},
+    )
 
 
 @admin.action(description=_("Approve (pending review -> queued)"), permissions=["view"])

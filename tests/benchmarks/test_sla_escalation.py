@@ -33,6 +33,7 @@ from escalation import monitor
 from supportdesk.celery import app as celery_app
 from tests import worker as worker_module
 from tests.benchmarks import sla_helpers as sla
+from tests.benchmarks.report import Goal, backends
 from tests.factories import AgentFactory, CustomerFactory, ManagerFactory, TeamFactory
 from tests.worker import celery_beat, celery_worker, purge_broker, sigkill_worker, wait_for
 from tickets import services as tickets
@@ -52,6 +53,7 @@ SWEEP_PASSES = int(os.environ.get("BENCH_SWEEP_PASSES", "20"))
 P99_GOAL_MS = 1000
 AFTER_KILL_GOAL_S = 10
 IDLE_GOAL_MS = 10
+ZAMMAD_RULE_PERIOD_MS = 5 * 60 * 1000  # Zammad evaluates time-based rules every 5 minutes
 # The policy of the escalation benchmarks: a one-minute first response, so the 75% warning comes 15 s
 # before each due time and goes through the same sweep and ETA path as the breach.
 FIRST_RESPONSE_MINUTES = 1.0
@@ -123,7 +125,7 @@ def assert_escalated_once(ticket_ids) -> None:
 
 @pytest.mark.worker
 @pytest.mark.django_db(transaction=True)
-def test_escalation_latency(bench_tickets, real_broker, tmp_path):
+def test_escalation_latency(bench_tickets, real_broker, tmp_path, bench_report):
     ids = bench_tickets(TICKETS)
     set_the_policy()  # before the processes start: they keep policies for SLA_POLICY_CACHE_SECONDS
     worker_log, beat_log = tmp_path / "worker.log", tmp_path / "beat.log"
@@ -157,6 +159,12 @@ def test_escalation_latency(bench_tickets, real_broker, tmp_path):
         *late_escalations(escalations, over_ms=P99_GOAL_MS),
         "=" * 100,
     ]))
+    size = f"{len(ids)} tickets, {backends()}"
+    bench_report.record("escalation_p50_ms", p50, unit="ms", stat="median", size=size,
+                        reference=Goal(ZAMMAD_RULE_PERIOD_MS, "Zammad's 5-minute rule run"))
+    bench_report.record("escalation_p99_ms", p99, unit="ms", stat="p99", size=size,
+                        reference=Goal(P99_GOAL_MS, "goal < 1 s"))
+    bench_report.record("escalation_max_ms", delays[-1], unit="ms", stat="max", size=size)
 
 
 def late_escalations(escalations, *, over_ms: float, at_most: int = 20) -> list[str]:
@@ -177,7 +185,7 @@ def late_escalations(escalations, *, over_ms: float, at_most: int = 20) -> list[
 
 @pytest.mark.worker
 @pytest.mark.django_db(transaction=True)
-def test_escalation_after_the_worker_is_killed(bench_tickets, real_broker, tmp_path, monkeypatch):
+def test_escalation_after_the_worker_is_killed(bench_tickets, real_broker, tmp_path, monkeypatch, bench_report):
     ids = bench_tickets(KILL_TICKETS)
     set_the_policy()
     first_log, second_log, beat_log = tmp_path / "worker-1.log", tmp_path / "worker-2.log", tmp_path / "beat.log"
@@ -227,13 +235,16 @@ def test_escalation_after_the_worker_is_killed(bench_tickets, real_broker, tmp_p
         goal("escalation_after_kill_max_s", after_restart[-1], AFTER_KILL_GOAL_S, "s", below=False),
         "=" * 100,
     ]))
+    bench_report.record("escalation_after_kill_max_s", after_restart[-1], unit="s", stat="max",
+                        size=f"{len(ids)} tickets, {backends()}", reference=Goal(AFTER_KILL_GOAL_S, "goal ≤ 10 s"),
+                        note=f"worker start-up {ready_after:.2f} s of it")
 
 
 # --- (c) the cost of a sweep ------------------------------------------------------------------------
 
 
 @pytest.mark.django_db(transaction=True)
-def test_sweep_cost(real_broker):
+def test_sweep_cost(real_broker, bench_report):
     if connection.vendor != "postgresql":
         pytest.skip("the sweep-cost benchmark loads up to a million rows with generate_series: PostgreSQL only")
     sizes = sorted({SWEEP_SMALL, SWEEP_LARGE})
@@ -258,7 +269,20 @@ def test_sweep_cost(real_broker):
     lines.append("=" * 100)
     print("\n".join(lines))
     for cost in costs:
+        size = f"{cost.size:,} open tickets"
+        bench_report.record(f"sweep_idle_ms_{cost.label}", cost.idle_median_ms, unit="ms", stat="median",
+                            size=size, reference=Goal(IDLE_GOAL_MS, "goal < 10 ms"))
+        bench_report.record(f"sweep_{cost.due}_due_ms_{cost.label}", cost.due_ms, unit="ms", stat="one pass",
+                            size=size, note=f"{cost.due_ms / cost.due:.1f} ms per escalation")
+        bench_report.note(f"sweep probe plan at {cost.size:,}: " + _plan_line(cost.plan))
+    for cost in costs:
         assert sla.plan_uses_the_monitor_index(cost.plan), f"the probe does not use ticket_sla_check_at:\n{cost.plan}"
+
+
+def _plan_line(plan: str) -> str:
+    """The plan's line naming the scan, to show in docs/benchmarks.md."""
+    lines = [line.strip(" ->") for line in plan.splitlines() if "Scan" in line or "SCAN" in line or "SEARCH" in line]
+    return "`" + (lines[0] if lines else plan.splitlines()[0]) + "`"
 
 
 def profile_idle_passes(passes: int) -> str:
