@@ -1,0 +1,9 @@
+"""The peer's URLs: django-helpdesk at the root, as its README suggests, and the admin."""
+
+from django.contrib import admin
+from django.urls import include, path
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("", include("helpdesk.urls", namespace="helpdesk")),
+]
