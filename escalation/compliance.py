@@ -10,8 +10,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
-from django.db.models.functions import Coalesce, TruncDate
+from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, Window
+from django.db.models.functions import Coalesce, RowNumber, TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -118,7 +118,8 @@ class Breach:
 @dataclass
 class AgentRow:
     agent: User  # annotated with active_tickets and escalated_tickets_count
-    breaches: list[Breach] = field(default_factory=list)
+    breaches: list[Breach] = field(default_factory=list)  # the first ones: the page lists no more
+    breach_total: int = 0  # how many there are in all
 
     @property
     def breaches_shown(self) -> list[Breach]:
@@ -126,17 +127,33 @@ class AgentRow:
 
     @property
     def breaches_not_shown(self) -> int:
-        return max(0, len(self.breaches) - BREACHES_SHOWN_PER_AGENT)
+        return max(0, max(self.breach_total, len(self.breaches)) - len(self.breaches_shown))
 
 
 def team_agent_rows(*, team: Team, now: datetime) -> list[AgentRow]:
-    """Each agent of the team with their load and the tickets past a target now: two queries."""
+    """Each agent of the team with their load and the tickets past a target now: two queries.
+
+    Only the first breaches of each agent are read, with how many there are in all, so the page stays the same
+    size however many tickets breach.
+    """
     agents = list(selectors.team_agents_with_load(team=team))
     breaches: dict[int, list[Breach]] = defaultdict(list)
-    for ticket in breaching_tickets(agent_ids=[agent.pk for agent in agents], now=now):
+    totals: dict[int, int] = {}
+    per_agent = Window(Count("id"), partition_by=[F("assignee_id")])
+    rank = Window(RowNumber(), partition_by=[F("assignee_id")], order_by=[F("id").asc()])
+    first_ones = (
+        breaching_tickets(agent_ids=[agent.pk for agent in agents], now=now)
+        .annotate(breach_rank=rank, breach_total=per_agent)
+        .filter(breach_rank__lte=BREACHES_SHOWN_PER_AGENT)
+    )
+    for ticket in first_ones:
         targets = [str(Target(target).label) for target in ticket.breached_targets(now)]
         breaches[ticket.assignee_id].append(Breach(ticket=ticket, targets=targets))
-    return [AgentRow(agent=agent, breaches=breaches.get(agent.pk, [])) for agent in agents]
+        totals[ticket.assignee_id] = ticket.breach_total
+    return [
+        AgentRow(agent=agent, breaches=breaches.get(agent.pk, []), breach_total=totals.get(agent.pk, 0))
+        for agent in agents
+    ]
 
 
 def breaching_tickets(*, agent_ids: list[int], now: datetime) -> QuerySet[Ticket]:

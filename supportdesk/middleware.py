@@ -21,23 +21,33 @@ def user_time_zone(user) -> zoneinfo.ZoneInfo | None:
         return None
 
 
+def activate_user_preferences(request, user) -> None:
+    """Dates and times in the user's zone (else the site's); their saved language, else the one already chosen.
+
+    "Already chosen" is LocaleMiddleware's: the language switcher's cookie, then
+    the browser's Accept-Language. The API's token authentication calls this too,
+    since DRF authenticates after every middleware has run.
+    """
+    zone = user_time_zone(user)
+    if zone is None:
+        timezone.deactivate()
+    else:
+        timezone.activate(zone)
+    if getattr(user, "language", ""):
+        translation.activate(user.language)
+        request.LANGUAGE_CODE = translation.get_language()
+
+
 class UserPreferencesMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
         user = getattr(request, "user", None)
-        if user is None or not user.is_authenticated:
-            timezone.deactivate()
-            return self.get_response(request)
-        zone = user_time_zone(user)
-        if zone is None:
-            timezone.deactivate()
+        if user is not None and user.is_authenticated:
+            activate_user_preferences(request, user)
         else:
-            timezone.activate(zone)
-        if user.language:
-            translation.activate(user.language)
-            request.LANGUAGE_CODE = translation.get_language()
+            timezone.deactivate()
         try:
             return self.get_response(request)  # LocaleMiddleware then sets Content-Language from the active language
         finally:

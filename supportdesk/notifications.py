@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
-from django.utils import timezone, translation
+from django.utils import formats, timezone, translation
+from django.utils.translation import gettext as _
 
 from supportdesk.middleware import user_time_zone
 from supportdesk.models import Notification
@@ -40,6 +41,12 @@ def speaking_to(recipient):
         yield
 
 
+def moment(value) -> str:
+    """A time as the active language writes it, in the active zone, with the zone's name: "22 de noviembre de 2026 a las 23:16 CET"."""
+    local = timezone.localtime(value)
+    return f"{formats.date_format(local, 'DATETIME_FORMAT')} {local.tzname()}"
+
+
 def _text(value) -> str:
     return str(value() if callable(value) else value)
 
@@ -51,6 +58,7 @@ def deliver_once(delivery: Delivery, *, source_key: str) -> int:
         return 0
     with speaking_to(delivery.recipient):
         subject, body = _text(delivery.subject), _text(delivery.body)
+        link = _("Open it here: %(link)s") % {"link": f"{settings.SITE_URL}{delivery.url}"}
     notification, created = Notification.objects.get_or_create(
         recipient=delivery.recipient,
         source_key=source_key,
@@ -63,7 +71,7 @@ def deliver_once(delivery: Delivery, *, source_key: str) -> int:
         # back and the task's retry tries again.
         send_mail(
             notification.subject,
-            f"{notification.body}\n\n{settings.SITE_URL}{notification.url}",
+            f"{notification.body}\n\n{link}",
             settings.DEFAULT_FROM_EMAIL,
             [delivery.recipient.email],
         )

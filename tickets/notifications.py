@@ -1,9 +1,14 @@
-"""Who hears about a ticket event, and what they are told."""
+"""Who hears about a ticket event, and what they are told.
+
+Subjects and bodies are callables: `deliver_once` builds each one in its
+recipient's language and time zone. An event's `detail` is stored text (a
+reply, a reason) and is passed on as written.
+"""
 
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from supportdesk.notifications import Delivery, deliver_once
+from supportdesk.notifications import Delivery, deliver_once, moment
 from tickets.models import EventKind, Status, TicketEvent
 
 # Events the customer hears about when staff (or the system) caused them.
@@ -22,8 +27,8 @@ def deliveries_for(event: TicketEvent) -> list[Delivery]:
         deliveries.append(
             Delivery(
                 recipient=ticket.customer,
-                subject=_("[%(ref)s] %(what)s: %(subject)s") % {"ref": ticket.reference, "what": event.get_kind_display(), "subject": ticket.subject},
-                body=_customer_body(event),
+                subject=lambda: _subject(event),
+                body=lambda: _with_time(_customer_body(event), event),
                 url=reverse("customer-ticket", args=[ticket.pk]),
             )
         )
@@ -32,8 +37,8 @@ def deliveries_for(event: TicketEvent) -> list[Delivery]:
         deliveries.append(
             Delivery(
                 recipient=holder,
-                subject=_("[%(ref)s] %(what)s: %(subject)s") % {"ref": ticket.reference, "what": event.get_kind_display(), "subject": ticket.subject},
-                body=event.detail or event.get_kind_display(),
+                subject=lambda: _subject(event),
+                body=lambda: _with_time(event.detail or str(event.get_kind_display()), event),
                 url=reverse("agent-ticket", args=[ticket.pk]),
             )
         )
@@ -47,6 +52,15 @@ def _holder(ticket):
     if ticket.assignee_id:
         return ticket.assignee
     return ticket.team.manager if ticket.team_id else None
+
+
+def _subject(event: TicketEvent) -> str:
+    ticket = event.ticket
+    return _("[%(ref)s] %(what)s: %(subject)s") % {"ref": ticket.reference, "what": event.get_kind_display(), "subject": ticket.subject}
+
+
+def _with_time(text: str, event: TicketEvent) -> str:
+    return f"{text}\n\n" + _("When: %(at)s") % {"at": moment(event.at)}
 
 
 def _customer_body(event: TicketEvent) -> str:

@@ -120,7 +120,7 @@ def test_a_user_in_shanghai_sees_times_in_plus_eight_hours(alice):
     # when
     html = signed_in(alice).get("/notifications/").content.decode()
     # then
-    assert "2026-11-22T09:30:00+08:00" in html and "2026-11-22 09:30" in html
+    assert "2026-11-22T09:30:00+08:00" in html and "11/22/2026 9:30 a.m." in html
 
 
 def test_a_user_without_a_time_zone_sees_the_sites(settings, alice):

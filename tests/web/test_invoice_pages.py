@@ -153,7 +153,7 @@ def test_the_list_shows_her_invoices_newest_first_with_their_explanations(alice,
     html = sign_in(alice).get("/my/invoices/").content.decode()
     # then
     assert html.index(newer.reference) < html.index(older.reference)
-    assert "10,300.00 CNY" in html and "2015-01-01 – 2019-12-31" in html and "Pending review" in html
+    assert "10,300.00 CNY" in html and "01/01/2015 – 12/31/2019" in html and "Pending review" in html
     assert "Waiting for manual review because 10,300.00 CNY is above your automatic limit" in html
     assert "Issuance failed after 5 attempts" in html
     assert bobs.reference not in html and "Bob Ltd." not in html
