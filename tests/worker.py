@@ -59,12 +59,17 @@ def celery_worker(log_path: Path, *extra_args: str, env_overrides: dict | None =
         try:
             yield process
         finally:
-            process.terminate()
-            try:
-                process.wait(20)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+            stop_process(process)
+
+
+def stop_process(process, *, grace: float = 20) -> None:
+    """A clean stop (SIGTERM), or SIGKILL when it takes longer than `grace` seconds."""
+    process.terminate()
+    try:
+        process.wait(grace)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
 
 
 def wait_for(predicate, *, timeout: float, what: str, log_path: Path | None = None):

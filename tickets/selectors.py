@@ -1,5 +1,6 @@
 """Reading tickets: always through what the user may see."""
 
+from django.db import connections
 from django.db.models import Q, QuerySet
 
 from supportdesk.models import Role
@@ -21,6 +22,23 @@ def ticket_list_visible(*, user) -> QuerySet[Ticket]:
     if user.role == Role.MANAGER:
         return tickets.filter(Q(escalated_to=user) | Q(team_id__in=led_team_ids(user)))
     return tickets.none()
+
+
+def ticket_count_each(tickets: dict[str, QuerySet[Ticket]], *, limit: int) -> dict[str, int]:
+    """How many tickets each queryset holds, counting no further than limit + 1 (more than `limit` means "at least
+    that"), all in one query: each count is a `COUNT(*)` over a `LIMIT`ed subquery, so the database stops early
+    however many tickets there are."""
+    if not tickets:
+        return {}
+    parts, params = [], []
+    for n, queryset in enumerate(tickets.values()):
+        sql, sql_params = queryset.order_by().values("pk")[: limit + 1].query.sql_with_params()
+        parts.append(f"(SELECT COUNT(*) FROM ({sql}) AS capped_{n})")
+        params.extend(sql_params)
+    with connections[Ticket.objects.db].cursor() as cursor:
+        cursor.execute("SELECT " + ", ".join(parts), params)
+        counts = cursor.fetchone()
+    return dict(zip(tickets, counts, strict=True))
 
 
 def ticket_get_visible(*, user, pk) -> Ticket:

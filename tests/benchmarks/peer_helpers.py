@@ -26,6 +26,8 @@ from http.cookies import SimpleCookie
 from pathlib import Path
 from urllib.parse import urlencode
 
+from tests.worker import stop_process
+
 REPO = Path(__file__).resolve().parents[2]
 PEER_PROJECT = Path(__file__).resolve().parent / "peer"
 REQUIREMENTS = PEER_PROJECT / "requirements.txt"
@@ -278,12 +280,7 @@ def serving(command: list[str], *, env: dict, cwd: Path, log: Path, port: int, r
                 time.sleep(0.2)
             yield process
         finally:
-            process.terminate()
-            try:
-                process.wait(15)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+            stop_process(process, grace=15)
 
 
 def gunicorn_command(gunicorn: Path, app: str, port: int, *extra: str) -> list[str]:
