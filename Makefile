@@ -24,9 +24,11 @@ test: setup
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/pytest $(PYTEST_ARGS)
 
+# On PostgreSQL and Redis when DATABASE_URL and CELERY_BROKER_URL name them, else on the embedded default.
+# Prints one table and writes it to docs/benchmarks.md and docs/benchmarks.json (see tests/benchmarks/report.py).
 bench: setup
-	@test -d tests/benchmarks || { echo "No benchmarks yet (tests/benchmarks/)."; exit 0; }
-	$(BIN)/pytest tests/benchmarks -s
+	@echo "make bench: database $${DATABASE_URL:-embedded SQLite}, broker $${CELERY_BROKER_URL:-embedded filesystem}"
+	$(BIN)/pytest tests/benchmarks -s -p no:cacheprovider $(PYTEST_ARGS)
 
 screenshots: setup
 	SUPPORTDESK_SCREENSHOTS=1 CI=1 $(BIN)/pytest tests/browser -q

@@ -4,6 +4,7 @@ from tickets.views import agent, customer
 
 urlpatterns = [
     path("agent/", agent.queue, name="agent-queue"),
+    path("agent/tab-counts/", agent.queue_tab_counts, name="agent-queue-tab-counts"),
     path("agent/tickets/<int:pk>/", agent.ticket_detail, name="agent-ticket"),
     path("agent/tickets/<int:pk>/reply/", agent.ticket_reply, name="agent-ticket-reply"),
     path("agent/tickets/<int:pk>/note/", agent.ticket_note, name="agent-ticket-note"),

@@ -14,7 +14,7 @@ from tests.benchmarks import list_helpers as bench
 from tickets import selectors
 from tickets.models import Status, Ticket, TicketEvent, TicketMessage
 from tickets.views import agent as agent_views
-from tickets.views.listing import nearest_deadline_first
+from tickets.views.listing import UncountedPaginator, nearest_deadline_first
 
 
 @pytest.fixture
@@ -62,11 +62,13 @@ def test_queue_counts_stop_at_the_limit_and_pages_go_on_beyond_it(helpdesk, web,
 
     first = web.get("/agent/?tab=all").content.decode()
     third = web.get("/agent/?tab=all&page=3").content.decode()
+    counts = web.get("/agent/tab-counts/?tab=all").content.decode()
+    beyond = web.get("/agent/?tab=all&page=99")
 
-    assert '<span class="count">10+</span>' in first and "more than 10 tickets" in first
+    assert '<span class="count">10+</span>' in counts and 'class="count"' not in first  # the page never counts
     assert 'rel="next"' in first and "Page 1 of" not in first
     assert third.count("<tr class=") == 5 and 'rel="next"' not in third and 'rel="prev"' in third
-    assert web.get("/agent/?tab=all&page=99").status_code == 200  # past the end: the last page known
+    assert beyond.status_code == 200 and 'rel="prev"' in beyond.content.decode()  # past the end: the way back
 
 
 def test_the_capped_paginator_is_exact_below_its_limit_and_a_lower_bound_above(helpdesk):
@@ -85,6 +87,9 @@ def test_the_capped_paginator_is_exact_below_its_limit_and_a_lower_bound_above(h
     assert list(CappedPaginator(queue_order, 20, limit=100).page(3)) == list(queue_order[40:60])
     counts = selectors.ticket_count_each({"all": tickets, "new": tickets.filter(status=Status.NEW)}, limit=10)
     assert counts == {"all": 11, "new": Ticket.objects.filter(status=Status.NEW).count()}
+    uncounted = UncountedPaginator(queue_order, 20)  # the queue's pages: one query each, no count
+    assert list(uncounted.page(2)) == list(queue_order[20:40]) and uncounted.page(2).has_next()
+    assert len(uncounted.page(3)) == 10 and not uncounted.page(3).has_next() and len(uncounted.page(9)) == 0
 
 
 def test_the_api_list_says_whether_its_count_is_exact(helpdesk, monkeypatch):

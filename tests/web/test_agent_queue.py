@@ -1,7 +1,12 @@
+import re
+from datetime import timedelta
+
 import pytest
+from django.utils import timezone
 
 from tests.factories import TicketFactory
 from tickets.models import Status
+from tickets.views import agent as agent_views
 
 
 def _tickets_of_agent(agent, count, **fields):
@@ -69,11 +74,11 @@ def test_the_queue_runs_the_same_number_of_queries_whatever_the_number_of_ticket
     # given
     _tickets_of_agent(agent01, tickets)
     client = sign_in(agent01)
-    # when / then: session, user, tab counts (which also give the page's count), page rows, open incidents,
-    # unread notifications
-    with django_assert_num_queries(6):
+    # when / then: session, user, page rows (and one more, to know whether a next page follows), open incidents,
+    # unread notifications; the tabs are counted after the page, by /agent/tab-counts/
+    with django_assert_num_queries(5):
         response = client.get("/agent/?tab=active")
-    assert response.content.decode().count('<tr class="is-active">') == tickets
+    assert response.content.decode().count('<tr class="is-active">') == min(tickets, agent_views.QUEUE_PAGE_SIZE)
 
 
 @pytest.mark.parametrize("tickets", [3, 30])
@@ -81,11 +86,78 @@ def test_a_managers_queue_is_bounded_too(tickets, maria, agent01, sign_in, djang
     # given
     _tickets_of_agent(agent01, tickets)
     client = sign_in(maria)
-    # when / then: the same six, and the teams she leads
-    with django_assert_num_queries(7):
+    # when / then: the same five, and the teams she leads
+    with django_assert_num_queries(6):
         client.get("/agent/?tab=all")
 
 
 def test_a_customer_who_opens_the_queue_goes_to_her_own_tickets(alice, sign_in):
     response = sign_in(alice).get("/agent/")
     assert response.status_code == 302 and response.url == "/my/tickets/"
+
+
+# --- the tabs' counts, loaded after the page -------------------------------------------------------------------
+
+
+def _counts(html: str) -> dict[str, str]:
+    return dict(re.findall(r'<a href="\?tab=(\w+)[^"]*"[^>]*>[^<]*<span class="count">([^<]+)</span>', html))
+
+
+def test_the_page_asks_for_its_tab_counts_once_shown_with_the_same_tab_and_filters(agent01, sign_in):
+    # given
+    _tickets_of_agent(agent01, 2)
+    # when
+    html = sign_in(agent01).get("/agent/?tab=waiting&q=refund&page=2").content.decode()
+    # then: no count on the page itself; htmx loads them, for the same tab and filters, whatever the page
+    assert _counts(html) == {}
+    assert 'hx-get="/agent/tab-counts/?tab=waiting&amp;q=refund" hx-trigger="load" hx-swap="outerHTML"' in html
+
+
+def test_the_tab_counts_count_what_each_tab_lists(agent01, technical, sign_in):
+    # given
+    soon = timezone.now() + timedelta(minutes=30)
+    TicketFactory(team=agent01.team, assignee=agent01, status=Status.OPEN, resolution_due=soon)
+    TicketFactory(team=agent01.team, assignee=agent01, status=Status.OPEN)
+    TicketFactory(team=agent01.team, status=Status.NEW)
+    TicketFactory(team=agent01.team, assignee=agent01, status=Status.WAITING_ON_CUSTOMER)
+    TicketFactory(team=agent01.team, assignee=agent01, status=Status.CLOSED)
+    TicketFactory(team=technical, status=Status.NEW)  # another team's: not counted
+    # when
+    html = sign_in(agent01).get("/agent/tab-counts/?tab=waiting").content.decode()
+    # then
+    assert _counts(html) == {
+        "mine": "3", "unassigned": "1", "waiting": "1", "breaching": "1", "active": "4", "all": "5"
+    }
+    assert re.search(r'aria-current="page">Waiting on customer <span class="count">1</span>', html)
+    assert "<html" not in html  # a fragment, which replaces the page's tabs
+
+
+def test_the_tab_counts_follow_the_filters(agent01, sign_in):
+    # given
+    _tickets_of_agent(agent01, 2, subject="Refund please")
+    _tickets_of_agent(agent01, 3, subject="Address change")
+    # when
+    html = sign_in(agent01).get("/agent/tab-counts/?tab=mine&q=refund").content.decode()
+    # then
+    assert _counts(html)["mine"] == "2"
+
+
+def test_the_tab_counts_are_for_staff_only_like_the_queue(alice, agent01, client, sign_in):
+    anonymous = client.get("/agent/tab-counts/")
+    assert anonymous.status_code == 302 and "next=/agent/tab-counts/" in anonymous.url
+    response = sign_in(alice).get("/agent/tab-counts/")
+    assert response.status_code == 302 and response.url == "/my/tickets/"
+    assert sign_in(agent01).post("/agent/tab-counts/").status_code == 405
+
+
+@pytest.mark.parametrize("tickets", [3, 30])
+def test_the_tab_counts_run_the_same_number_of_queries_whatever_the_number_of_tickets(
+    tickets, agent01, sign_in, django_assert_num_queries
+):
+    # given
+    _tickets_of_agent(agent01, tickets)
+    client = sign_in(agent01)
+    # when / then: session, user, and the six capped counts in one query
+    with django_assert_num_queries(3):
+        html = client.get("/agent/tab-counts/").content.decode()
+    assert _counts(html)["mine"] == str(tickets)
