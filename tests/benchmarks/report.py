@@ -98,7 +98,7 @@ class Report:
                 figure.reference_value = other.value if other else None
             if isinstance(figure.value, (int, float)) and isinstance(figure.reference_value, (int, float)) \
                     and figure.reference_value:
-                figure.ratio = round(figure.value / figure.reference_value, 3)
+                figure.ratio = float(f"{figure.value / figure.reference_value:.3g}")  # 3 significant digits
 
     def is_empty(self) -> bool:
         return not self.figures
