@@ -28,7 +28,7 @@ test: setup
 # Prints one table and writes it to docs/benchmarks.md and docs/benchmarks.json (see tests/benchmarks/report.py).
 bench: setup
 	@echo "make bench: database $${DATABASE_URL:-embedded SQLite}, broker $${CELERY_BROKER_URL:-embedded filesystem}"
-	$(BIN)/pytest tests/benchmarks -s -p no:cacheprovider $(PYTEST_ARGS)
+	$(BIN)/pytest tests/benchmarks -s $(PYTEST_ARGS)
 
 screenshots: setup
 	SUPPORTDESK_SCREENSHOTS=1 CI=1 $(BIN)/pytest tests/browser -q

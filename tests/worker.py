@@ -2,6 +2,7 @@
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -48,7 +49,7 @@ def purge_broker() -> None:
 def celery_worker(log_path: Path, *extra_args: str, env_overrides: dict | None = None):
     """A worker process that consumes the test broker; stopped (warm shutdown) on exit."""
     purge_broker()
-    env = {**os.environ, "DATABASE_URL": test_database_url(), "CELERY_TASK_ALWAYS_EAGER": "0", **(env_overrides or {})}
+    env = worker_environment(env_overrides)
     command = [
         sys.executable, "-m", "celery", "-A", "supportdesk", "worker", "--loglevel=INFO",
         "--concurrency=2", "--without-mingle", "--without-gossip", "--hostname", f"test-{uuid.uuid4().hex[:8]}@%h",
@@ -60,6 +61,13 @@ def celery_worker(log_path: Path, *extra_args: str, env_overrides: dict | None =
             yield process
         finally:
             stop_process(process)
+
+
+def free_port() -> int:
+    """A TCP port of 127.0.0.1 nobody listens on now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
 
 
 def stop_process(process, *, grace: float = 20) -> None:
@@ -110,12 +118,7 @@ def celery_beat(log_path: Path, *extra_args: str, env_overrides: dict | None = N
         try:
             yield process
         finally:
-            process.terminate()
-            try:
-                process.wait(20)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+            stop_process(process)
 
 
 def sigkill_worker(process) -> None:

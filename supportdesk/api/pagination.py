@@ -26,17 +26,11 @@ def count_up_to(items, *, limit: int) -> int:
 
 
 class CappedPaginator(Paginator):
-    """A paginator whose `count` is exact up to `limit` and a lower bound beyond it (`count_is_exact` says which).
+    """A paginator whose `count` is exact up to `limit` and a lower bound beyond it (`count_is_exact` says which)."""
 
-    `count` may be given when the caller counted already (e.g. with `tickets.selectors.ticket_count_each`).
-    """
-
-    def __init__(self, object_list, per_page, orphans=0, allow_empty_first_page=True, *, limit: int | None = None,
-                 count: int | None = None):
+    def __init__(self, object_list, per_page, orphans=0, allow_empty_first_page=True, *, limit: int | None = None):
         super().__init__(object_list, per_page, orphans, allow_empty_first_page)
         self.limit = COUNT_LIMIT if limit is None else limit
-        if count is not None:
-            self._set_count(count)
 
     @cached_property
     def count(self) -> int:

@@ -97,11 +97,13 @@ def test_resident_memory_of_a_process_tree_is_sampled():
     assert load.rss_mb(os.getpid()) > 1
     assert load.rss_mb(2**22 + 12345) == 0.0  # gone (or never was): nothing, not an error
 
+    before = load.rss_mb(os.getpid())
     with load.PeakRss({"tests": os.getpid()}, every=0.01) as peaks:
-        ballast = bytearray(32 * 2**20)  # noqa: F841 - 32 MiB more while sampling
+        ballast = b"x" * (32 * 2**20)  # 32 MiB more, written (so resident) while sampling; the exit samples it too
     total, largest = load.tree_rss_mb(os.getpid())
 
     assert peaks.peak_total["tests"] >= peaks.peak_process["tests"] >= 32
+    assert peaks.peak_process["tests"] >= before + 30, (before, peaks.peak_process, len(ballast))
     assert total >= largest > 1
 
 

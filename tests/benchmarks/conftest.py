@@ -4,9 +4,11 @@
 files here are then ignored, so the suite never pays for a benchmark.
 """
 
+import os
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 
 from tests.benchmarks import report
 
@@ -23,6 +25,15 @@ def pytest_ignore_collect(collection_path, config):
 def _is_here_or_below(path: Path) -> bool:
     path = path.resolve()
     return path == HERE or HERE in path.parents
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
+    """BENCH_TEST_DATABASE_NAME, when set, names the test database of the whole run (a shared server's naming
+    rules). Here rather than in one module: the session's database is set up by whichever benchmark runs first."""
+    name = os.environ.get("BENCH_TEST_DATABASE_NAME")
+    if name:
+        settings.DATABASES["default"].setdefault("TEST", {})["NAME"] = name
 
 
 _REPORT = None

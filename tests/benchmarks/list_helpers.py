@@ -9,10 +9,9 @@ with two messages (the customer's, then the agent's answer) and three events (cr
 closing); two teams share the tickets, so the measured agent's team holds half of them.
 """
 
-import math
 import statistics
 import time
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -20,6 +19,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from tests.benchmarks.stats import percentile, size_label  # noqa: F401 - size_label for test_lists
 from tickets.models import EventKind, Level, Status, Ticket, TicketEvent, TicketMessage
 
 
@@ -228,10 +228,6 @@ def refresh_statistics() -> None:
 # --- timing pages -------------------------------------------------------------------------------------------------
 
 
-def percentile(values, share: float) -> float:
-    """Nearest rank: the smallest value with at least `share` of the values at or below it."""
-    ordered = sorted(values)
-    return ordered[max(0, math.ceil(share * len(ordered)) - 1)]
 
 
 @dataclass
@@ -283,7 +279,7 @@ def _time_page(client, timing: PageTiming, *, runs: int, warmups: int, check, **
     url = timing.url
     for n in range(warmups + runs + 1):
         counting = n == warmups + runs
-        with CaptureQueriesContext(connection) if counting else _Nothing() as captured:
+        with CaptureQueriesContext(connection) if counting else nullcontext() as captured:
             started = time.perf_counter()
             response = client.get(url, **headers)
             elapsed = (time.perf_counter() - started) * 1000
@@ -297,12 +293,6 @@ def _time_page(client, timing: PageTiming, *, runs: int, warmups: int, check, **
             timing.timings_ms.append(elapsed)
 
 
-class _Nothing:
-    def __enter__(self):
-        return None
-
-    def __exit__(self, *exc):
-        return False
 
 
 def explain(sql: str) -> str:
@@ -314,11 +304,3 @@ def explain(sql: str) -> str:
         cursor.execute("EXPLAIN QUERY PLAN " + sql)
         return "\n".join(str(row[-1]) for row in cursor.fetchall())
 
-
-def size_label(size: int) -> str:
-    """100k, 1m, 50: the suffix of the figures' names."""
-    if size >= 1_000_000 and size % 1_000_000 == 0:
-        return f"{size // 1_000_000}m"
-    if size >= 1000 and size % 1000 == 0:
-        return f"{size // 1000}k"
-    return str(size)

@@ -13,7 +13,6 @@ import json
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import threading
@@ -126,10 +125,6 @@ def write_accounts(path: Path, *, customers: list[str], agents: list[str]) -> Pa
 # --- gunicorn --------------------------------------------------------------------------------------
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def gunicorn_environment(env_overrides: dict | None = None) -> dict:
@@ -152,7 +147,7 @@ def gunicorn_server(log_path: Path, *, workers: int = 2, threads: int = 1, env_o
     """gunicorn serving Supportdesk on a free port of 127.0.0.1; yields (process, base URL).
 
     One thread per worker process is gunicorn's default sync worker; more make it a gthread worker."""
-    port = free_port()
+    port = worker_module.free_port()
     command = [
         sys.executable, "-m", "gunicorn", "supportdesk.wsgi:application", "--bind", f"127.0.0.1:{port}",
         "--workers", str(workers), "--worker-class", "sync" if threads == 1 else "gthread", "--threads", str(threads),

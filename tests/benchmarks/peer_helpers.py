@@ -12,11 +12,8 @@ from __future__ import annotations
 import hashlib
 import http.client
 import json
-import math
 import os
 import re
-import socket
-import statistics
 import subprocess
 import sys
 import time
@@ -26,7 +23,8 @@ from http.cookies import SimpleCookie
 from pathlib import Path
 from urllib.parse import urlencode
 
-from tests.worker import stop_process
+from tests.benchmarks.stats import median, percentile  # noqa: F401 - peer.median in test_peer
+from tests.worker import free_port, stop_process  # noqa: F401 - peer.free_port in test_peer
 
 REPO = Path(__file__).resolve().parents[2]
 PEER_PROJECT = Path(__file__).resolve().parent / "peer"
@@ -43,16 +41,8 @@ def work_dir() -> Path:
 # --- numbers --------------------------------------------------------------------------------------
 
 
-def percentile(values, share: float) -> float:
-    """Nearest rank: the smallest value with at least `share` of the values at or below it."""
-    ordered = sorted(values)
-    if not ordered:
-        raise ValueError("no values")
-    return ordered[max(0, math.ceil(share * len(ordered)) - 1)]
 
 
-def median(values) -> float:
-    return statistics.median(values)
 
 
 def timed_ms(action, *, runs: int, warmups: int = 2) -> list[float]:
@@ -253,10 +243,6 @@ def add_our_messages(cursor, vendor: str, *, per_ticket: int = FOLLOWUPS_PER_TIC
 # --- servers --------------------------------------------------------------------------------------
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @contextmanager

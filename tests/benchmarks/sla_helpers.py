@@ -5,9 +5,7 @@ tests/escalation/test_bench_smoke.py runs the sweep-cost helpers with tiny sizes
 normal suite, on whichever database is active, so that this code cannot rot.
 """
 
-import math
 import re
-import statistics
 import time
 from collections import Counter
 from dataclasses import dataclass
@@ -21,6 +19,7 @@ from escalation import monitor
 from escalation.models import Calendar, CalendarKind, Escalation, Reason, SlaPolicy, Target
 from escalation.policies import policy_for_ticket
 from escalation.targets import next_check_at
+from tests.benchmarks.stats import median, percentile, size_label  # noqa: F401 - the helpers callers import from here
 from tickets.models import SlaAlert, Status, Ticket
 
 # The rows of escalation/migrations/0002_default_policies.py. A transactional test's
@@ -103,12 +102,6 @@ def delays_ms(escalations) -> list[float]:
     return sorted((e.created_at - e.due_at).total_seconds() * 1000 for e in escalations)
 
 
-def percentile(values, share: float) -> float:
-    """Nearest rank: the smallest value with at least `share` of the values at or below it."""
-    ordered = sorted(values)
-    if not ordered:
-        raise ValueError("no values")
-    return ordered[max(0, math.ceil(share * len(ordered)) - 1)]
 
 
 def log_count(log: Path, task: str, outcome: str = "succeeded") -> int:
@@ -287,8 +280,6 @@ def plan_uses_the_monitor_index(plan: str) -> bool:
     return bool(re.search(r"USING (COVERING )?INDEX ticket_sla_check_at\b", plan))
 
 
-def median(values) -> float:
-    return statistics.median(values)
 
 
 @dataclass(frozen=True)
@@ -303,11 +294,7 @@ class SweepCost:
     @property
     def label(self) -> str:
         """10k, 1m, 250k: the suffix of the figures' names."""
-        if self.size >= 1_000_000 and self.size % 1_000_000 == 0:
-            return f"{self.size // 1_000_000}m"
-        if self.size >= 1000 and self.size % 1000 == 0:
-            return f"{self.size // 1000}k"
-        return str(self.size)
+        return size_label(self.size)
 
     @property
     def idle_median_ms(self) -> float:

@@ -50,14 +50,6 @@ OUR_PASSWORD = "bench-our-password-1"  # noqa: S105 - throwaway users of a local
 BASE_DIR = Path(settings.BASE_DIR)
 
 
-@pytest.fixture(scope="session")
-def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
-    """BENCH_TEST_DATABASE_NAME, when set, names the test database (a shared server's naming rules)."""
-    name = os.environ.get("BENCH_TEST_DATABASE_NAME")
-    if name:
-        settings.DATABASES["default"].setdefault("TEST", {})["NAME"] = name
-
-
 @pytest.fixture(scope="module")
 def peer_python():
     return peer.ensure_venv()

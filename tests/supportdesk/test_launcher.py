@@ -2,7 +2,6 @@
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -11,14 +10,12 @@ from pathlib import Path
 
 import pytest
 
+from tests.worker import free_port
+
 BASE_DIR = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.worker
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def get(url: str) -> int:

@@ -29,6 +29,7 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from invoices.explanations import explain
 from invoices.views.panels import invoice_panel
+from supportdesk.notifications import moment
 from supportdesk.submission import submit
 from tickets import forms, selectors, services, sla_state
 from tickets.models import ACTIVE_STATUSES, SLA_RUNNING_STATUSES, Category, Level, Priority, Status
@@ -96,7 +97,7 @@ class QueueRow:
     sla_label: str
     countdown: str
     due_iso: str
-    due_text: str  # as the |date:"DATETIME_FORMAT" filter prints it, then the zone
+    due_text: str  # as the |date:"DATETIME_FORMAT" filter prints it, then the zone (supportdesk.notifications.moment)
     customer: str
     status_key: str
     status: str
@@ -136,9 +137,8 @@ def _queue_rows(tickets, now) -> list[QueueRow]:
     unassigned = _("Unassigned")
     warning_moments = import_string(settings.SLA_WARNING_MOMENTS)
     url = reverse("agent-ticket", args=[_TICKET_NUMBER]).replace(str(_TICKET_NUMBER), "{}")
-    # The formats of the |date filter ("DATETIME_FORMAT", "SHORT_DATETIME_FORMAT") in the user's language, looked
-    # up once a page.
-    long_format, short_format = get_format("DATETIME_FORMAT"), get_format("SHORT_DATETIME_FORMAT")
+    # The format of the |date filter's "SHORT_DATETIME_FORMAT" in the user's language, looked up once a page.
+    short_format = get_format("SHORT_DATETIME_FORMAT")
     rows = []
     for ticket in tickets:
         sla = sla_state.headline(sla_state.ticket_clocks(ticket, now=now, warning_at=warning_moments(ticket)))
@@ -155,7 +155,7 @@ def _queue_rows(tickets, now) -> list[QueueRow]:
             sla_label=sla.label if sla else "",
             countdown=sla.countdown if sla else "",
             due_iso=due.isoformat() if due else "",
-            due_text=f"{dateformat.format(due, long_format)} {due.tzname() or ''}" if due else "",
+            due_text=moment(due) if due else "",
             customer=str(ticket.customer),
             status_key=ticket.status,
             status=status_labels.get(ticket.status, ticket.status),

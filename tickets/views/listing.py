@@ -19,17 +19,9 @@ def nearest_deadline_first(tickets: QuerySet[Ticket]) -> QuerySet[Ticket]:
     )
 
 
-def page_of(
-    tickets: QuerySet[Ticket], request, *, size: int, limit: int | None = None, count: int | None = None
-) -> Page:
-    """One page: two queries (count, rows) whatever the number of tickets, one when the count is given.
-
-    Without a `limit` the count is exact; with one it stops there (`page.paginator.count_is_exact` says whether it
-    did) and pages beyond it go on while they have rows: see supportdesk.api.pagination.CappedPaginator.
-    """
-    if limit is None:
-        return Paginator(tickets, size).get_page(request.GET.get("page"))
-    return CappedPaginator(tickets, size, limit=limit, count=count).get_page(request.GET.get("page"))
+def page_of(tickets: QuerySet[Ticket], request, *, size: int) -> Page:
+    """One page: two queries (count, rows) whatever the number of tickets."""
+    return Paginator(tickets, size).get_page(request.GET.get("page"))
 
 
 class UncountedPaginator(CappedPaginator):
